@@ -1,0 +1,61 @@
+// Builds the Hono app from its feature routers; no I/O happens here beyond what handlers do.
+import { swaggerUI } from '@hono/swagger-ui';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppDeps } from './app-deps.ts';
+import { requireApiKey } from './auth/require-api-key.ts';
+import { confirmRoutes } from './confirm/routes.ts';
+import { registerContactRoutes } from './contacts/api-routes.ts';
+import { registerEventRoutes } from './events/api-routes.ts';
+import { registerFormRoutes } from './forms/api-routes.ts';
+import { createApiApp } from './http/api-app.ts';
+import { bodyLimit } from './http/body-limit.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { devMailboxRoutes } from './mail/dev-mailbox-routes.ts';
+import { registerApiSubscribeRoute } from './subscribe/api-routes.ts';
+import { publicFormRoutes } from './subscribe/public-routes.ts';
+
+const API_BODY_LIMIT = 10 * 1024 * 1024;
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.onError(errorHandler(deps.logger));
+  app.notFound((c) =>
+    c.json(
+      { error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } },
+      404,
+    ),
+  );
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
+
+  app.get('/healthz', async (c) => {
+    await deps.db.selectFrom('settings').select('key').limit(1).execute();
+    return c.json({ status: 'ok' });
+  });
+
+  app.route('/', publicFormRoutes(deps));
+  app.route('/', confirmRoutes(deps));
+  if (!deps.config.SMTP_URL) app.route('/', devMailboxRoutes(deps.db));
+
+  const api = createApiApp();
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+  });
+  api.use('*', bodyLimit(API_BODY_LIMIT));
+  // Registered before the key check, so the spec stays public for tools; the rest needs a key.
+  api.doc('/openapi.json', {
+    openapi: '3.0.3',
+    info: { title: 'Subflow API', version: '1' },
+    servers: [{ url: `${deps.config.PUBLIC_URL}/api/v1` }],
+  });
+  api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
+  registerFormRoutes(api, deps.db);
+  registerEventRoutes(api, deps.db);
+  registerContactRoutes(api, deps.db);
+  registerApiSubscribeRoute(api, deps);
+  app.route('/api/v1', api);
+  app.get('/api/docs', swaggerUI({ url: '/api/v1/openapi.json' }));
+
+  return app;
+}

@@ -1,0 +1,89 @@
+// The `subflow` command line: serve, migrate, keys create.
+import { Command, InvalidArgumentError } from 'commander';
+import { createApiKey, type Scope, scopeSchema } from '../auth/api-keys.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { openDatabase } from '../db/open-database.ts';
+import { createLogger } from '../logger.ts';
+import { startServer } from '../server.ts';
+
+const program = new Command()
+  .name('subflow')
+  .description('Self-hosted subscription platform: forms, double opt-in mail, workflows')
+  .showHelpAfterError();
+
+function config() {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+program
+  .command('serve')
+  .description('run the HTTP server and the mail sender (migrates the database first)')
+  .action(async () => {
+    const cfg = config();
+    const logger = createLogger(cfg.LOG_LEVEL);
+    const server = await startServer(cfg, logger);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'shutting down');
+        server.close().then(
+          () => process.exit(0),
+          (err) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(async () => {
+    const { db, close } = openDatabase(config().DATABASE_URL);
+    try {
+      const applied = await migrateToLatest(db);
+      process.stdout.write(
+        applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+      );
+    } finally {
+      await close();
+    }
+  });
+
+const parseScope = (value: string, previous: Scope[] = []): Scope[] => {
+  const parsed = scopeSchema.safeParse(value);
+  if (!parsed.success)
+    throw new InvalidArgumentError(`expected one of ${scopeSchema.options.join(', ')}`);
+  return [...previous, parsed.data];
+};
+
+program
+  .command('keys')
+  .description('manage API keys')
+  .command('create')
+  .description('create an API key and print it once (only its hash is stored)')
+  .requiredOption('--name <name>', 'who or what uses the key')
+  .option('--scope <scope>', 'a scope; repeat for several (default: admin)', parseScope)
+  .action(async (opts: { name: string; scope?: Scope[] }) => {
+    const cfg = config();
+    const { db, close } = openDatabase(cfg.DATABASE_URL);
+    try {
+      await migrateToLatest(db);
+      const { key } = await createApiKey(db, { name: opts.name, scopes: opts.scope ?? ['admin'] });
+      process.stdout.write(`${key}\n`);
+    } finally {
+      await close();
+    }
+  });
+
+await program.parseAsync(process.argv);

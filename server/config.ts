@@ -1,0 +1,88 @@
+// Reads and validates the environment once at start-up; a bad value names its variable.
+import { z } from 'zod';
+
+const databaseUrl = z.string().refine((v) => /^sqlite:/.test(v) || /^postgres(ql)?:\/\//.test(v), {
+  message: 'expected sqlite:PATH, sqlite::memory: or postgres://…',
+});
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: databaseUrl.default('sqlite:data/subflow.db'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Subflow <no-reply@localhost>'),
+  WORKFLOWS_DIR: z.string().min(1).default('workflows'),
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  BOOTSTRAP_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  SUBSCRIBE_RATE_LIMIT: z.coerce.number().int().positive().default(60),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Tunables that are not part of the env contract; tests shorten them. */
+export interface Timings {
+  /** Minimum ms between a widget render and its submit; faster submits are treated as bots. */
+  minFillMs: number;
+  confirmTokenTtlMs: number;
+  /** Confirmation mails per address: at most one per `cooldownMs`, at most `perDay` a day. */
+  confirmationCooldownMs: number;
+  confirmationsPerDay: number;
+  mailFirstBackoffMs: number;
+  mailMaxBackoffMs: number;
+  mailMaxAttempts: number;
+  mailLeaseMs: number;
+  mailPollMs: number;
+  shutdownGraceMs: number;
+}
+
+export const defaultTimings: Timings = {
+  minFillMs: 1500,
+  confirmTokenTtlMs: 7 * 24 * 3600_000,
+  confirmationCooldownMs: 10 * 60_000,
+  confirmationsPerDay: 5,
+  mailFirstBackoffMs: 2_000,
+  mailMaxBackoffMs: 10 * 60_000,
+  mailMaxAttempts: 40,
+  mailLeaseMs: 2 * 60_000,
+  mailPollMs: 1_000,
+  shutdownGraceMs: 10_000,
+};
+
+export interface Config extends Omit<Env, 'PUBLIC_URL'> {
+  PUBLIC_URL: string;
+  timings: Timings;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses an environment (normally `process.env`) into a Config.
+ * @example loadConfig({ PORT: '3000' }).PUBLIC_URL // 'http://localhost:3000'
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  timings: Partial<Timings> = {},
+): Config {
+  const blankAsUnset = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(blankAsUnset);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return { ...e, PUBLIC_URL: publicUrl, timings: { ...defaultTimings, ...timings } };
+}

@@ -1,0 +1,34 @@
+// Double opt-in tokens: random, stored as a SHA-256 hash, single-use, expiring.
+import { createHash, randomBytes } from 'node:crypto';
+import type { DB } from '../db/open-database.ts';
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Creates a token row and returns the clear token (only the hash is stored). */
+export async function createConfirmToken(
+  db: DB,
+  input: { contactId: number; email: string; formType: string | null; ttlMs: number; now: number },
+): Promise<{ id: number; token: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const row = await db
+    .insertInto('confirm_tokens')
+    .values({
+      token_hash: hashToken(token),
+      contact_id: input.contactId,
+      email: input.email,
+      form_type: input.formType,
+      expires_at: input.now + input.ttlMs,
+      created_at: input.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, token };
+}
+
+export async function findConfirmToken(db: DB, token: string) {
+  return db
+    .selectFrom('confirm_tokens')
+    .selectAll()
+    .where('token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+}

@@ -1,0 +1,63 @@
+// Unsubscribe links (signed with the secret key, no row per mail) and the unsubscribe verb.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { DB } from '../db/open-database.ts';
+import { appendEvent, contactEventParams } from '../events/append-event.ts';
+
+const sign = (secret: string, contactId: number) =>
+  createHmac('sha256', secret).update(`unsubscribe:${contactId}`).digest('base64url').slice(0, 32);
+
+/** @example unsubscribeUrl('https://lists.example.com', secret, 42) // …/unsubscribe/42.Xy… */
+export function unsubscribeUrl(publicUrl: string, secret: string, contactId: number): string {
+  return `${publicUrl}/unsubscribe/${contactId}.${sign(secret, contactId)}`;
+}
+
+/** The contact id a token stands for, or `undefined` when the signature does not match. */
+export function verifyUnsubscribeToken(secret: string, token: string): number | undefined {
+  const match = /^(\d{1,15})\.([A-Za-z0-9_-]{32})$/.exec(token);
+  if (!match) return undefined;
+  const contactId = Number(match[1]);
+  const expected = Buffer.from(sign(secret, contactId));
+  const given = Buffer.from(match[2] as string);
+  return timingSafeEqual(expected, given) ? contactId : undefined;
+}
+
+/** Idempotent; returns false when the contact does not exist (any more). */
+export async function unsubscribeContact(
+  db: DB,
+  input: { contactId: number; ip: string | null; userAgent: string | null; now?: number },
+): Promise<boolean> {
+  const now = input.now ?? Date.now();
+  return db.transaction().execute(async (trx) => {
+    const contact = await trx
+      .selectFrom('contacts')
+      .selectAll()
+      .where('id', '=', input.contactId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!contact) return false;
+    if (contact.status === 'unsubscribed') return true;
+    await trx
+      .updateTable('contacts')
+      .set({ status: 'unsubscribed', unsubscribed_at: now, updated_at: now })
+      .where('id', '=', contact.id)
+      .execute();
+    await trx
+      .insertInto('consents')
+      .values({
+        contact_id: contact.id,
+        kind: 'unsubscribe',
+        form_type: null,
+        ip: input.ip,
+        user_agent: input.userAgent,
+        created_at: now,
+      })
+      .execute();
+    await appendEvent(trx, {
+      type: 'unsubscribed',
+      contactId: contact.id,
+      params: contactEventParams(contact),
+      now,
+    });
+    return true;
+  });
+}

@@ -1,0 +1,35 @@
+// Group membership by group name; unknown names become new groups.
+import type { DB } from '../db/open-database.ts';
+
+/** Adds the contact to every named group, creating groups that do not exist yet. */
+export async function addContactToGroups(
+  db: DB,
+  contactId: number,
+  names: string[],
+): Promise<void> {
+  const unique = [...new Set(names.map((n) => n.trim()).filter(Boolean))];
+  if (unique.length === 0) return;
+  const now = Date.now();
+  await db
+    .insertInto('groups')
+    .values(unique.map((name) => ({ name, created_at: now })))
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const groups = await db.selectFrom('groups').select('id').where('name', 'in', unique).execute();
+  await db
+    .insertInto('contact_groups')
+    .values(groups.map((g) => ({ contact_id: contactId, group_id: g.id, created_at: now })))
+    .onConflict((oc) => oc.columns(['contact_id', 'group_id']).doNothing())
+    .execute();
+}
+
+export async function groupNamesOf(db: DB, contactId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('contact_groups')
+    .innerJoin('groups', 'groups.id', 'contact_groups.group_id')
+    .select('groups.name')
+    .where('contact_groups.contact_id', '=', contactId)
+    .orderBy('groups.name')
+    .execute();
+  return rows.map((r) => r.name);
+}

@@ -1,0 +1,21 @@
+// Runs the Kysely migrations in server/db/migrations (at start-up and via `subflow migrate`).
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as core from './migrations/2026-11-22-0001-core.ts';
+
+/** Listed explicitly so the set is the same whether run from source or from a bundle. */
+const migrations: Record<string, Migration> = {
+  '2026-11-22-0001-core': core,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Applies pending migrations; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  const failed = results.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,145 @@
+// Kysely table types. Times are epoch milliseconds; JSON columns hold text; booleans are 0/1.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Json = string;
+
+export type ContactStatus = 'unconfirmed' | 'confirmed' | 'unsubscribed' | 'bounced' | 'deleted';
+
+export interface ContactsTable {
+  id: Generated<number>;
+  email: string | null;
+  phone: string | null;
+  phone_meta: Json | null;
+  external_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  address: Json | null;
+  fields: Json;
+  status: ContactStatus;
+  source: string;
+  email_confirmed_at: number | null;
+  unsubscribed_at: number | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface ConsentsTable {
+  id: Generated<number>;
+  contact_id: number;
+  kind: 'subscribe' | 'confirm' | 'unsubscribe';
+  form_type: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: number;
+}
+
+export interface FormsTable {
+  id: string;
+  config: Json;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupsTable {
+  id: Generated<number>;
+  name: string;
+  created_at: number;
+}
+
+export interface ContactGroupsTable {
+  contact_id: number;
+  group_id: number;
+  created_at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  key: string;
+  contact_id: number | null;
+  params: Json;
+  created_at: number;
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+export interface OutboxTable {
+  id: Generated<number>;
+  kind: string;
+  idempotency_key: string;
+  contact_id: number | null;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  headers: Json;
+  status: OutboxStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: number;
+  locked_until: number | null;
+  last_error: string | null;
+  message_id: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface ConfirmTokensTable {
+  id: Generated<number>;
+  token_hash: string;
+  contact_id: number;
+  email: string;
+  form_type: string | null;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  scopes: Json;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface DevMailboxTable {
+  id: Generated<number>;
+  outbox_id: number;
+  message_id: string;
+  from_address: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  headers: Json;
+  created_at: number;
+}
+
+export interface Database {
+  contacts: ContactsTable;
+  consents: ConsentsTable;
+  forms: FormsTable;
+  groups: GroupsTable;
+  contact_groups: ContactGroupsTable;
+  events: EventsTable;
+  outbox: OutboxTable;
+  confirm_tokens: ConfirmTokensTable;
+  api_keys: ApiKeysTable;
+  settings: SettingsTable;
+  dev_mailbox: DevMailboxTable;
+}
+
+export type ContactRow = Selectable<ContactsTable>;
+export type NewContact = Insertable<ContactsTable>;
+export type ContactUpdate = Updateable<ContactsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type EventRow = Selectable<EventsTable>;

@@ -1,0 +1,83 @@
+// The one family of domain errors; http/error-handler.ts maps each to a status.
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: string = 'error';
+}
+
+/** Input that parsed but is not acceptable; names the offending fields. */
+export class ValidationError extends AppError {
+  override name = 'ValidationError';
+  override readonly code = 'validation_failed';
+  constructor(
+    readonly issues: FieldIssue[],
+    message = issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+  ) {
+    super(message);
+  }
+}
+
+/** Input that could not be read at all (malformed JSON, wrong content type). */
+export class BadRequestError extends AppError {
+  override name = 'BadRequestError';
+  override readonly code = 'bad_request';
+}
+
+export class UnauthorizedError extends AppError {
+  override name = 'UnauthorizedError';
+  override readonly code = 'unauthorized';
+}
+
+export class ForbiddenError extends AppError {
+  override name = 'ForbiddenError';
+  override readonly code: string = 'forbidden';
+}
+
+export class NotFoundError extends AppError {
+  override name = 'NotFoundError';
+  override readonly code = 'not_found';
+}
+
+export class ConflictError extends AppError {
+  override name = 'ConflictError';
+  override readonly code = 'conflict';
+}
+
+/** Email and phone point at two different contacts; both ids are named. */
+export class IdentityConflictError extends AppError {
+  override name = 'IdentityConflictError';
+  override readonly code = 'identity_conflict';
+  constructor(
+    readonly emailContactId: number,
+    readonly phoneContactId: number,
+  ) {
+    super(
+      `email belongs to contact ${emailContactId} and phone to contact ${phoneContactId}; ` +
+        'send one of them or merge the contacts first',
+    );
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  override name = 'PayloadTooLargeError';
+  override readonly code = 'payload_too_large';
+}
+
+export class RateLimitedError extends AppError {
+  override name = 'RateLimitedError';
+  override readonly code = 'rate_limited';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests; retry after ${retryAfterSeconds} s`);
+  }
+}
+
+/** Turns anything thrown into an Error, keeping the original as `cause`. */
+export function coerceError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown), { cause: thrown });
+}

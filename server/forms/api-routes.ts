@@ -1,0 +1,112 @@
+// /api/v1/forms: create, list, read, change and delete forms.
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireScope } from '../auth/require-api-key.ts';
+import type { DB } from '../db/open-database.ts';
+import { type ApiApp, errorResponses, security } from '../http/api-app.ts';
+import { formConfigSchema, formIdSchema, formPatchSchema } from './form-schema.ts';
+import { createForm, deleteForm, getForm, listForms, updateForm } from './forms-store.ts';
+
+const FormResource = z.looseObject({ id: z.string() }).openapi('Form');
+const idParam = z.object({ id: formIdSchema });
+const json = <T extends z.ZodType>(schema: T) => ({
+  content: { 'application/json': { schema } },
+  required: true,
+});
+const ok = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: FormResource } },
+});
+
+export function registerFormRoutes(api: ApiApp, db: DB): void {
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/forms',
+      tags: ['forms'],
+      security,
+      middleware: [requireScope('forms:read')] as const,
+      responses: {
+        200: {
+          description: 'All forms',
+          content: {
+            'application/json': {
+              schema: z.object({ items: z.array(FormResource), nextCursor: z.null() }),
+            },
+          },
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json({ items: await listForms(db), nextCursor: null }, 200),
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/forms',
+      tags: ['forms'],
+      security,
+      middleware: [requireScope('forms:write')] as const,
+      request: { body: json(formConfigSchema.extend({ id: formIdSchema })) },
+      responses: {
+        201: ok('Created'),
+        409: { description: 'A form with this id exists' },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { id, ...config } = c.req.valid('json');
+      return c.json(await createForm(db, id, config), 201);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/forms/{id}',
+      tags: ['forms'],
+      security,
+      middleware: [requireScope('forms:read')] as const,
+      request: { params: idParam },
+      responses: { 200: ok('The form'), 404: { description: 'No such form' }, ...errorResponses },
+    }),
+    async (c) => c.json(await getForm(db, c.req.valid('param').id), 200),
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/forms/{id}',
+      tags: ['forms'],
+      security,
+      middleware: [requireScope('forms:write')] as const,
+      request: { params: idParam, body: json(formPatchSchema) },
+      responses: {
+        200: ok('The changed form'),
+        404: { description: 'No such form' },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await updateForm(db, c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/forms/{id}',
+      tags: ['forms'],
+      security,
+      middleware: [requireScope('forms:write')] as const,
+      request: { params: idParam },
+      responses: {
+        204: { description: 'Deleted' },
+        404: { description: 'No such form' },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      await deleteForm(db, c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+}

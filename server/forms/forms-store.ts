@@ -1,0 +1,86 @@
+// Reading and writing forms; the config is validated JSON in one column.
+
+import type { DB } from '../db/open-database.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { type Form, type FormConfig, type FormPatch, formConfigSchema } from './form-schema.ts';
+
+function toForm(row: { id: string; config: string; created_at: number; updated_at: number }): Form {
+  return {
+    id: row.id,
+    ...formConfigSchema.parse(JSON.parse(row.config)),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+export async function findForm(db: DB, id: string): Promise<Form | undefined> {
+  const row = await db.selectFrom('forms').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toForm(row);
+}
+
+export async function getForm(db: DB, id: string): Promise<Form> {
+  const form = await findForm(db, id);
+  if (!form) throw new NotFoundError(`form ${id} not found`);
+  return form;
+}
+
+export async function listForms(db: DB): Promise<Form[]> {
+  const rows = await db.selectFrom('forms').selectAll().orderBy('id').execute();
+  return rows.map(toForm);
+}
+
+export async function createForm(db: DB, id: string, config: FormConfig): Promise<Form> {
+  const now = Date.now();
+  const inserted = await db
+    .insertInto('forms')
+    .values({ id, config: JSON.stringify(config), created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!inserted) throw new ConflictError(`form ${id} already exists`);
+  return toForm(inserted);
+}
+
+/** Applies a partial change; the merged result is validated as a whole. */
+export async function updateForm(db: DB, id: string, patch: FormPatch): Promise<Form> {
+  return db.transaction().execute(async (trx) => {
+    const current = await getForm(trx, id);
+    const { id: _id, createdAt: _c, updatedAt: _u, ...config } = current;
+    const next = formConfigSchema.parse({
+      ...config,
+      ...patch,
+      texts: { ...config.texts, ...patch.texts },
+      redirectUrls: { ...config.redirectUrls, ...patch.redirectUrls },
+    });
+    const row = await trx
+      .updateTable('forms')
+      .set({ config: JSON.stringify(next), updated_at: Date.now() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toForm(row);
+  });
+}
+
+export async function deleteForm(db: DB, id: string): Promise<void> {
+  const result = await db.deleteFrom('forms').where('id', '=', id).executeTakeFirst();
+  if (result.numDeletedRows === 0n) throw new NotFoundError(`form ${id} not found`);
+}
+
+/** Creates the `newsletter` form on first start; leaves an existing one untouched. */
+export async function ensureDefaultForm(db: DB): Promise<void> {
+  const now = Date.now();
+  const config = formConfigSchema.parse({
+    name: 'Newsletter',
+    groups: ['Newsletter'],
+    fields: [
+      { name: 'email', type: 'email', required: true, maxLength: 254 },
+      { name: 'firstName', type: 'text', label: 'First name' },
+    ],
+  });
+  await db
+    .insertInto('forms')
+    .values({ id: 'newsletter', config: JSON.stringify(config), created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}

@@ -1,0 +1,58 @@
+// /dev/mailbox: the mail a server without SMTP_URL would have sent, for local development.
+import { Hono } from 'hono';
+import type { DB } from '../db/open-database.ts';
+import { escapeHtml, html, page, raw } from '../http/html.ts';
+
+/** Text part with its URLs made clickable, everything else escaped. */
+function linkify(text: string): string {
+  return escapeHtml(text).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
+}
+
+export function devMailboxRoutes(db: DB): Hono {
+  const app = new Hono();
+
+  app.get('/dev/mailbox', async (c) => {
+    const mails = await db
+      .selectFrom('dev_mailbox')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(200)
+      .execute();
+    const rows = mails.map(
+      (m) => html`<li><a href="/dev/mailbox/${m.id}">${m.subject}</a> → ${m.to_address}
+<span class="muted">${new Date(m.created_at).toISOString()}</span></li>`,
+    );
+    return c.html(
+      page(
+        'Dev mailbox',
+        html`<h1>Dev mailbox</h1>
+<p class="muted">No SMTP_URL is set, so mail is kept here instead of being sent.</p>
+${mails.length ? html`<ul>${rows}</ul>` : html`<p>No mail yet.</p>`}`,
+      ),
+    );
+  });
+
+  app.get('/dev/mailbox/:id{[0-9]+}', async (c) => {
+    const mail = await db
+      .selectFrom('dev_mailbox')
+      .selectAll()
+      .where('id', '=', Number(c.req.param('id')))
+      .executeTakeFirst();
+    if (!mail) return c.html(page('Not found', html`<p>No such mail.</p>`), 404);
+    const headers = Object.entries(JSON.parse(mail.headers) as Record<string, string>);
+    return c.html(
+      page(
+        mail.subject,
+        html`<p><a href="/dev/mailbox">← all mail</a></p>
+<h1>${mail.subject}</h1>
+<p class="muted">From ${mail.from_address} to ${mail.to_address}<br>Message-ID ${mail.message_id}
+${headers.map(([k, v]) => html`<br>${k}: ${v}`)}</p>
+<pre style="white-space:pre-wrap">${raw(linkify(mail.text_body))}</pre>
+<h2>HTML part</h2>
+<iframe sandbox style="width:100%;height:24rem;border:1px solid #d0d7de" srcdoc="${mail.html_body}"></iframe>`,
+      ),
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,34 @@
+// Claims due outbox rows for one sender by leasing them; a crashed sender's lease simply expires.
+import type { DialectCapabilities } from '../../db/dialect.ts';
+import type { DB } from '../../db/open-database.ts';
+import type { OutboxRow } from '../../db/schema.ts';
+
+/**
+ * UPDATE outbox SET locked_until = now + lease, attempts = attempts + 1
+ * WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now
+ *              AND (locked_until IS NULL OR locked_until <= now)
+ *              ORDER BY next_attempt_at LIMIT n [FOR UPDATE SKIP LOCKED])
+ * RETURNING *
+ */
+export async function claimDueMail(
+  db: DB,
+  dialect: DialectCapabilities,
+  opts: { now: number; leaseMs: number; limit: number },
+): Promise<OutboxRow[]> {
+  const due = dialect.lockForClaim(
+    db
+      .selectFrom('outbox')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', opts.now)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', opts.now)]))
+      .orderBy('next_attempt_at')
+      .limit(opts.limit),
+  );
+  return db
+    .updateTable('outbox')
+    .set((eb) => ({ locked_until: opts.now + opts.leaseMs, attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+}

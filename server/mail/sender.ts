@@ -1,0 +1,144 @@
+// The sender loop: claims due outbox rows, hands them to the transport, records each outcome.
+import { createHash } from 'node:crypto';
+import type { Timings } from '../config.ts';
+import type { DialectCapabilities } from '../db/dialect.ts';
+import type { DB } from '../db/open-database.ts';
+import type { OutboxRow } from '../db/schema.ts';
+import { coerceError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { claimDueMail } from './outbox/claim-due-mail.ts';
+import { markFailed, markRetry, markSent } from './outbox/record-attempt.ts';
+import { isPermanentSmtpError, type MailTransport } from './transports.ts';
+
+const BATCH = 20;
+
+export interface MailSenderOptions {
+  db: DB;
+  dialect: DialectCapabilities;
+  transport: MailTransport;
+  from: string;
+  /** Domain for Message-IDs. */
+  messageIdDomain: string;
+  timings: Timings;
+  logger: Logger;
+}
+
+/** Stable per outbox row, so a retry of the same mail carries the same Message-ID. */
+export function messageIdFor(
+  row: Pick<OutboxRow, 'id' | 'idempotency_key'>,
+  domain: string,
+): string {
+  const digest = createHash('sha256').update(row.idempotency_key).digest('hex').slice(0, 20);
+  return `<${digest}.${row.id}@${domain}>`;
+}
+
+/** Exponential backoff with ±20% jitter, capped. */
+export function retryDelayMs(
+  attempts: number,
+  t: Pick<Timings, 'mailFirstBackoffMs' | 'mailMaxBackoffMs'>,
+): number {
+  const base = Math.min(t.mailMaxBackoffMs, t.mailFirstBackoffMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+export class MailSender {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private pendingWake = false;
+
+  constructor(private readonly opts: MailSenderOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Asks the loop to look for due mail now instead of at the next poll. */
+  wake(): void {
+    if (this.wakeUp) this.wakeUp();
+    else this.pendingWake = true;
+  }
+
+  /** Finishes the batch in flight, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+    this.opts.transport.close();
+  }
+
+  /** Sends everything that is due now; returns how many rows were attempted. */
+  async drainOnce(): Promise<number> {
+    const { db, dialect, timings } = this.opts;
+    const rows = await claimDueMail(db, dialect, {
+      now: Date.now(),
+      leaseMs: timings.mailLeaseMs,
+      limit: BATCH,
+    });
+    await Promise.all(rows.map((row) => this.deliver(row)));
+    return rows.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let attempted = 0;
+      try {
+        attempted = await this.drainOnce();
+      } catch (err) {
+        this.opts.logger.error({ err }, 'mail sender: claiming due mail failed; will retry');
+      }
+      if (attempted < BATCH && this.running) await this.sleep(this.opts.timings.mailPollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.pendingWake) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private async deliver(row: OutboxRow): Promise<void> {
+    const { db, transport, timings, logger } = this.opts;
+    const messageId = messageIdFor(row, this.opts.messageIdDomain);
+    const log = logger.child({ outboxId: row.id, kind: row.kind, attempt: row.attempts });
+    try {
+      await transport.send({
+        outboxId: row.id,
+        messageId,
+        from: this.opts.from,
+        to: row.to_address,
+        subject: row.subject,
+        text: row.text_body,
+        html: row.html_body,
+        headers: JSON.parse(row.headers),
+      });
+    } catch (thrown) {
+      const error = coerceError(thrown);
+      if (isPermanentSmtpError(thrown) || row.attempts >= timings.mailMaxAttempts) {
+        log.error({ err: error }, 'mail failed permanently');
+        await markFailed(db, row.id, error.message);
+        return;
+      }
+      const delay = retryDelayMs(row.attempts, timings);
+      log.warn({ err: error.message, retryInMs: delay }, 'mail delivery failed; will retry');
+      await markRetry(db, row.id, error.message, Date.now() + delay);
+      return;
+    }
+    await markSent(db, row.id, messageId, Date.now());
+    log.info({ messageId }, 'mail sent');
+  }
+}

@@ -1,0 +1,78 @@
+// Where mail goes: SMTP through a pooled nodemailer transport, or the dev mailbox table.
+import nodemailer from 'nodemailer';
+import type { DB } from '../db/open-database.ts';
+
+export interface OutgoingMail {
+  outboxId: number;
+  messageId: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
+export interface MailTransport {
+  readonly kind: 'smtp' | 'dev-mailbox';
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+/** An SMTP failure that will not get better by retrying (5xx reply). */
+export function isPermanentSmtpError(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+export function smtpTransport(url: string): MailTransport {
+  const transporter = nodemailer.createTransport({
+    url,
+    pool: true,
+    maxConnections: 5,
+    // Well below the outbox lease, so a hung server cannot make two processes send one row.
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      await transporter.sendMail({
+        messageId: mail.messageId,
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: mail.headers,
+      });
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** Keeps mail in the database for `/dev/mailbox` when no SMTP_URL is configured. */
+export function devMailboxTransport(db: DB): MailTransport {
+  return {
+    kind: 'dev-mailbox',
+    async send(mail) {
+      await db
+        .insertInto('dev_mailbox')
+        .values({
+          outbox_id: mail.outboxId,
+          message_id: mail.messageId,
+          from_address: mail.from,
+          to_address: mail.to,
+          subject: mail.subject,
+          text_body: mail.text,
+          html_body: mail.html,
+          headers: JSON.stringify(mail.headers),
+          created_at: Date.now(),
+        })
+        .onConflict((oc) => oc.column('outbox_id').doNothing())
+        .execute();
+    },
+    close: () => {},
+  };
+}

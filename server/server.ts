@@ -1,0 +1,85 @@
+// Starts Subflow: config, database and migrations, the mail sender and the HTTP listener.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { type OpenDatabase, openDatabase } from './db/open-database.ts';
+import { ensureDefaultForm } from './forms/forms-store.ts';
+import type { Logger } from './logger.ts';
+import { MailSender } from './mail/sender.ts';
+import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
+import { loadSecretKey } from './settings/secret-key.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  database: OpenDatabase;
+  mailer: MailSender;
+  /** Stops accepting connections, lets in-flight requests finish, stops the sender, closes the DB. */
+  close(): Promise<void>;
+}
+
+/** Domain for Message-IDs: the sender's, else the public host. */
+function messageIdDomain(config: Config): string {
+  return /@([^>\s]+)>?\s*$/.exec(config.MAIL_FROM)?.[1] ?? new URL(config.PUBLIC_URL).hostname;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const database = openDatabase(config.DATABASE_URL);
+  const { db, dialect } = database;
+  const applied = await migrateToLatest(db);
+  if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+  await ensureDefaultForm(db);
+  const secretKey = await loadSecretKey(db, config.SECRET_KEY);
+
+  const transport = config.SMTP_URL ? smtpTransport(config.SMTP_URL) : devMailboxTransport(db);
+  const mailer = new MailSender({
+    db,
+    dialect,
+    transport,
+    from: config.MAIL_FROM,
+    messageIdDomain: messageIdDomain(config),
+    timings: config.timings,
+    logger: logger.child({ module: 'mail' }),
+  });
+  mailer.start();
+
+  const app = createApp({
+    db,
+    dialect,
+    config,
+    logger,
+    secretKey,
+    wakeMailer: () => mailer.wake(),
+  });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
+      resolve(s),
+    );
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  logger.info({ url, database: dialect.name, mail: transport.kind }, 'subflow listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      const grace = setTimeout(() => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }, config.timings.shutdownGraceMs);
+      await drained;
+      clearTimeout(grace);
+      await mailer.stop();
+      await database.close();
+      logger.info('subflow stopped');
+    })();
+    return closing;
+  };
+  return { url, port, database, mailer, close };
+}

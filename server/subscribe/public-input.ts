@@ -1,0 +1,82 @@
+// Parses a public subscribe body (JSON or form-urlencoded) against the form's own fields.
+import { z } from 'zod';
+import { ValidationError } from '../errors.ts';
+import type { Form, FormField } from '../forms/form-schema.ts';
+import { zodIssues } from '../http/error-handler.ts';
+import { emailSchema, lineSchema, phoneSchema } from './input-fields.ts';
+
+const checkbox = z.preprocess(
+  (v) => (typeof v === 'string' ? ['on', 'true', '1', 'yes'].includes(v.toLowerCase()) : v),
+  z.boolean(),
+);
+
+function customFieldSchema(field: FormField): z.ZodType {
+  switch (field.type) {
+    case 'checkbox':
+      return checkbox;
+    case 'number':
+      return z.coerce.number().finite();
+    case 'textarea':
+      return z.string().trim().max(field.maxLength);
+    default:
+      return lineSchema(field.maxLength);
+  }
+}
+
+const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+
+function bodySchema(form: Form) {
+  const shape: Record<string, z.ZodType> = {
+    consent: checkbox.optional(),
+    _hp: z.string().max(1000).optional(),
+    _elapsed: z.coerce.number().optional(),
+  };
+  for (const field of form.fields) {
+    const base =
+      field.name === 'email'
+        ? emailSchema
+        : field.name === 'phone'
+          ? phoneSchema(form.defaultCountry)
+          : field.name === 'firstName' || field.name === 'lastName'
+            ? lineSchema(field.maxLength)
+            : customFieldSchema(field);
+    shape[field.name] = z.preprocess(blankToUndefined, field.required ? base : base.optional());
+  }
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.join(', ')}; this form accepts ${form.fields.map((f) => f.name).join(', ')}`
+        : undefined,
+  });
+}
+
+export interface PublicSubscribeBody {
+  email?: string;
+  phone?: import('../contacts/phone.ts').NormalizedPhone;
+  firstName?: string;
+  lastName?: string;
+  fields: Record<string, unknown>;
+  /** Bot signals: a filled honeypot or a submit faster than a person fills a form. */
+  honeypot: string | undefined;
+  elapsedMs: number | undefined;
+}
+
+/** @throws ValidationError naming each bad field */
+export function parsePublicSubscribeBody(form: Form, raw: unknown): PublicSubscribeBody {
+  const parsed = bodySchema(form).safeParse(raw);
+  if (!parsed.success) throw new ValidationError(zodIssues(parsed.error));
+  const { email, phone, firstName, lastName, consent, _hp, _elapsed, ...fields } =
+    parsed.data as Record<string, never>;
+  if (!email && !phone) {
+    throw new ValidationError([
+      {
+        field: form.fields.some((f) => f.name === 'email') ? 'email' : 'phone',
+        message: 'is required',
+      },
+    ]);
+  }
+  if (form.requireConsent && consent !== true) {
+    throw new ValidationError([{ field: 'consent', message: 'must be checked to subscribe' }]);
+  }
+  return { email, phone, firstName, lastName, fields, honeypot: _hp, elapsedMs: _elapsed };
+}

@@ -1,0 +1,117 @@
+// Public, unauthenticated form endpoints used by the widget and by plain HTML forms.
+
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { AppDeps } from '../app-deps.ts';
+import { BadRequestError, ForbiddenError } from '../errors.ts';
+import { type Form, formText } from '../forms/form-schema.ts';
+import { getForm } from '../forms/forms-store.ts';
+import { bodyLimit } from '../http/body-limit.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { html, page } from '../http/html.ts';
+import { rateLimitPerIp } from '../http/rate-limit.ts';
+import { applyFormCors, originAllowed, preflightHeaders } from './form-cors.ts';
+import { parsePublicSubscribeBody } from './public-input.ts';
+import { subscribeContact } from './subscribe-contact.ts';
+
+const PUBLIC_BODY_LIMIT = 16 * 1024;
+
+/** The same answer for every address state, so the endpoint reveals nothing about who exists. */
+const accepted = (form: Form) => ({ status: 'accepted', message: formText(form, 'success') });
+
+export function publicFormRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const { db, config, logger } = deps;
+
+  app.get('/v1/forms/:formId', async (c) => {
+    const form = await getForm(db, c.req.param('formId'));
+    // The definition is public; the widget needs it to explain a refusal on a foreign site.
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json({
+      id: form.id,
+      fields: form.fields,
+      requireConsent: form.requireConsent,
+      texts: textsOf(form),
+      originAllowed: originAllowed(form, c.req.header('origin')),
+    });
+  });
+
+  app.options('/v1/forms/:formId/subscribe', async (c) => {
+    const form = await getForm(db, c.req.param('formId'));
+    applyFormCors(c, form);
+    preflightHeaders(c);
+    return c.body(null, 204);
+  });
+
+  app.post(
+    '/v1/forms/:formId/subscribe',
+    rateLimitPerIp({ perMinute: config.SUBSCRIBE_RATE_LIMIT, trustProxy: config.TRUST_PROXY }),
+    bodyLimit(PUBLIC_BODY_LIMIT),
+    async (c) => {
+      const form = await getForm(db, c.req.param('formId'));
+      applyFormCors(c, form);
+      if (!originAllowed(form, c.req.header('origin'))) {
+        throw new ForbiddenError(`form ${form.id} does not accept subscriptions from this site`);
+      }
+      const isJson = (c.req.header('content-type') ?? '').includes('application/json');
+      const body = parsePublicSubscribeBody(form, await readBody(c, isJson));
+      const isBot =
+        Boolean(body.honeypot) ||
+        (body.elapsedMs !== undefined && body.elapsedMs < config.timings.minFillMs);
+      if (isBot) {
+        logger.info(
+          { form: form.id, ip: clientIp(c, config.TRUST_PROXY) },
+          'bot-like subscribe ignored',
+        );
+      } else {
+        const result = await subscribeContact(
+          { db, publicUrl: config.PUBLIC_URL, timings: config.timings },
+          {
+            email: body.email,
+            phone: body.phone,
+            firstName: body.firstName,
+            lastName: body.lastName,
+            fields: body.fields,
+            groups: form.groups,
+            formType: form.id,
+            form,
+            source: `form:${form.id}`,
+            consent: {
+              ip: clientIp(c, config.TRUST_PROXY),
+              userAgent: c.req.header('user-agent') ?? null,
+            },
+            mode: 'fill',
+            onIdentityConflict: 'dropPhone',
+          },
+        );
+        if (result.confirmationQueued) deps.wakeMailer();
+      }
+      if (isJson) return c.json(accepted(form), 202);
+      if (form.redirectUrls.success) return c.redirect(form.redirectUrls.success, 303);
+      return c.html(page(formText(form, 'title'), html`<p>${formText(form, 'success')}</p>`), 202);
+    },
+  );
+
+  return app;
+}
+
+function textsOf(form: Form) {
+  const keys = ['title', 'submit', 'success', 'consentLabel'] as const;
+  return Object.fromEntries(keys.map((k) => [k, formText(form, k)]));
+}
+
+async function readBody(c: Context, isJson: boolean): Promise<unknown> {
+  const type = c.req.header('content-type') ?? '';
+  if (isJson) {
+    try {
+      return await c.req.json();
+    } catch {
+      throw new BadRequestError('malformed JSON body');
+    }
+  }
+  if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
+    return c.req.parseBody();
+  }
+  throw new BadRequestError('send application/json or application/x-www-form-urlencoded');
+}
