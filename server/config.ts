@@ -52,7 +52,7 @@ export const defaultTimings: Timings = {
   mailFirstBackoffMs: 2_000,
   mailMaxBackoffMs: 10 * 60_000,
   mailMaxAttempts: 40,
-  mailLeaseMs: 2 * 60_000,
+  mailLeaseMs: 60_000,
   mailPollMs: 1_000,
   shutdownGraceMs: 10_000,
 };

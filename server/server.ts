@@ -28,7 +28,7 @@ function messageIdDomain(config: Config): string {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const database = openDatabase(config.DATABASE_URL);
   const { db, dialect } = database;
-  const applied = await migrateToLatest(db);
+  const applied = await migrateToLatest(db, dialect);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   await ensureDefaultForm(db);
   const secretKey = await loadSecretKey(db, config.SECRET_KEY);

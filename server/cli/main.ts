@@ -49,9 +49,9 @@ program
   .command('migrate')
   .description('apply pending database migrations and exit')
   .action(async () => {
-    const { db, close } = openDatabase(config().DATABASE_URL);
+    const { db, dialect, close } = openDatabase(config().DATABASE_URL);
     try {
-      const applied = await migrateToLatest(db);
+      const applied = await migrateToLatest(db, dialect);
       process.stdout.write(
         applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
       );
@@ -76,9 +76,9 @@ program
   .option('--scope <scope>', 'a scope; repeat for several (default: admin)', parseScope)
   .action(async (opts: { name: string; scope?: Scope[] }) => {
     const cfg = config();
-    const { db, close } = openDatabase(cfg.DATABASE_URL);
+    const { db, dialect, close } = openDatabase(cfg.DATABASE_URL);
     try {
-      await migrateToLatest(db);
+      await migrateToLatest(db, dialect);
       const { key } = await createApiKey(db, { name: opts.name, scopes: opts.scope ?? ['admin'] });
       process.stdout.write(`${key}\n`);
     } finally {

@@ -1,5 +1,5 @@
 // Everything that differs between SQLite and PostgreSQL, as one small capability object.
-import type { SelectQueryBuilder } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -11,6 +11,11 @@ export interface DialectCapabilities {
   ): SelectQueryBuilder<DB, TB, O>;
   /** True when the error is a violation of a unique constraint. */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * The schema unqualified table names resolve to (PostgreSQL's search_path), so the migrator
+   * keeps its bookkeeping there; SQLite has none.
+   */
+  currentSchema(db: Kysely<any>): Promise<string | undefined>;
 }
 
 const sqlite: DialectCapabilities = {
@@ -21,6 +26,7 @@ const sqlite: DialectCapabilities = {
     error !== null &&
     'code' in error &&
     (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+  currentSchema: async () => undefined,
 };
 
 const postgres: DialectCapabilities = {
@@ -28,6 +34,10 @@ const postgres: DialectCapabilities = {
   lockForClaim: (query) => query.forUpdate().skipLocked(),
   isUniqueViolation: (error) =>
     typeof error === 'object' && error !== null && 'code' in error && error.code === '23505',
+  currentSchema: async (db) => {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    return rows[0]?.schema;
+  },
 };
 
 export function capabilitiesFor(name: DialectName): DialectCapabilities {

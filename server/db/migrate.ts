@@ -1,5 +1,6 @@
 // Runs the Kysely migrations in server/db/migrations (at start-up and via `subflow migrate`).
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { DialectCapabilities } from './dialect.ts';
 import * as core from './migrations/2026-11-22-0001-core.ts';
 
 /** Listed explicitly so the set is the same whether run from source or from a bundle. */
@@ -10,8 +11,16 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Applies pending migrations; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+export async function migrateToLatest(
+  db: Kysely<any>,
+  dialect: DialectCapabilities,
+): Promise<string[]> {
+  // Kysely looks for its bookkeeping table in every schema unless told which one is ours.
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableSchema: await dialect.currentSchema(db),
+  });
   const { error, results = [] } = await migrator.migrateToLatest();
   const failed = results.find((r) => r.status === 'Error');
   if (error) {

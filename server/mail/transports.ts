@@ -33,7 +33,7 @@ export function smtpTransport(url: string): MailTransport {
     // Well below the outbox lease, so a hung server cannot make two processes send one row.
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    socketTimeout: 20_000,
   });
   return {
     kind: 'smtp',

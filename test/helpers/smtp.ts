@@ -16,6 +16,8 @@ export class TestSmtp {
   readonly mails: ReceivedMail[] = [];
   private server: SMTPServer | undefined;
   port = 0;
+  /** Recipients answered with a permanent 550 at RCPT TO. */
+  rejectTo: RegExp | undefined;
 
   /** Starts listening (on a fixed port after a restart, so the app's SMTP_URL stays right). */
   async start(port = this.port): Promise<this> {
@@ -23,6 +25,13 @@ export class TestSmtp {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        if (this.rejectTo?.test(address.address)) {
+          callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+        } else {
+          callback();
+        }
+      },
       onData: (stream, _session, callback) => {
         simpleParser(stream)
           .then((mail) => {

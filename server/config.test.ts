@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 8787,
+      HOST: '127.0.0.1',
+      PUBLIC_URL: 'http://localhost:8787',
+      DATABASE_URL: 'sqlite:data/subflow.db',
+      MAIL_FROM: 'Subflow <no-reply@localhost>',
+      WORKFLOWS_DIR: 'workflows',
+      SUBSCRIBE_RATE_LIMIT: 60,
+    });
+    expect(config.SMTP_URL).toBeUndefined();
+  });
+
+  it('derives PUBLIC_URL from PORT and drops a trailing slash', () => {
+    expect(loadConfig({ PORT: '3000' }).PUBLIC_URL).toBe('http://localhost:3000');
+    expect(loadConfig({ PUBLIC_URL: 'https://lists.example.com/' }).PUBLIC_URL).toBe(
+      'https://lists.example.com',
+    );
+  });
+
+  it('names every bad variable', () => {
+    expect(() =>
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        SMTP_URL: 'http://x',
+        SECRET_KEY: 'short',
+      }),
+    ).toThrow(/PORT:[\s\S]*DATABASE_URL:[\s\S]*SMTP_URL:[\s\S]*SECRET_KEY: must be at least 32/);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ SMTP_URL: '', PORT: '' }).PORT).toBe(8787);
+  });
+});
