@@ -1,7 +1,37 @@
-// Build and test configuration (Vitest reads the `test` block).
+// Builds the widget into one IIFE (dist/widget.js) and configures Vitest (the `test` block).
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/** Prints the gzip and brotli size of each emitted chunk, the figures the size budget is about. */
+function reportCompressedSize(): Plugin {
+  return {
+    name: 'subflow-compressed-size',
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type !== 'chunk') continue;
+        const gzip = gzipSync(file.code, { level: 9 }).length;
+        const brotli = brotliCompressSync(file.code).length;
+        this.info(`${file.fileName}: ${file.code.length} B, gzip ${gzip} B, brotli ${brotli} B`);
+      }
+    },
+  };
+}
+
 export default defineConfig({
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2020',
+    lib: {
+      entry: 'widget/main.tsx',
+      name: 'SubflowWidget',
+      formats: ['iife'],
+      fileName: () => 'widget.js',
+    },
+  },
+  plugins: [reportCompressedSize()],
   test: {
     include: ['server/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],

@@ -14,6 +14,7 @@ import { errorHandler } from './http/error-handler.ts';
 import { devMailboxRoutes } from './mail/dev-mailbox-routes.ts';
 import { registerApiSubscribeRoute } from './subscribe/api-routes.ts';
 import { publicFormRoutes } from './subscribe/public-routes.ts';
+import { widgetRoutes } from './widget/routes.ts';
 
 const API_BODY_LIMIT = 10 * 1024 * 1024;
 
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ status: 'ok' });
   });
 
+  app.route('/', widgetRoutes(deps.logger));
   app.route('/', publicFormRoutes(deps));
   app.route('/', confirmRoutes(deps));
   if (!deps.config.SMTP_URL) app.route('/', devMailboxRoutes(deps.db));

@@ -75,7 +75,7 @@ export async function ensureDefaultForm(db: DB): Promise<void> {
     groups: ['Newsletter'],
     fields: [
       { name: 'email', type: 'email', required: true, maxLength: 254 },
-      { name: 'firstName', type: 'text', label: 'First name' },
+      { name: 'firstName', type: 'text' },
     ],
   });
   await db

@@ -5,6 +5,12 @@ export { html, raw };
 
 export type Markup = ReturnType<typeof html>;
 
+/** The pages' only CSS; its hash lets a strict CSP allow it (see the demo page). */
+export const pageCss =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2328}' +
+  'button{font:inherit;padding:.6rem 1.2rem;border:0;border-radius:.4rem;background:#1f6feb;color:#fff;cursor:pointer}' +
+  '.muted{color:#59636e}';
+
 /** A small self-contained page: no scripts, no external assets. */
 export function page(title: string, body: Markup | string): Markup {
   return html`<!doctype html>
@@ -14,11 +20,7 @@ export function page(title: string, body: Markup | string): Markup {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${title}</title>
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2328}
-button{font:inherit;padding:.6rem 1.2rem;border:0;border-radius:.4rem;background:#1f6feb;color:#fff;cursor:pointer}
-.muted{color:#59636e}
-</style>
+<style>${raw(pageCss)}</style>
 </head>
 <body>
 <main>

@@ -4,8 +4,9 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppDeps } from '../app-deps.ts';
 import { BadRequestError, ForbiddenError } from '../errors.ts';
-import { type Form, formText } from '../forms/form-schema.ts';
+import type { Form } from '../forms/form-schema.ts';
 import { getForm } from '../forms/forms-store.ts';
+import { pickLanguage, stringsFor, textDirection } from '../forms/widget-strings.ts';
 import { bodyLimit } from '../http/body-limit.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { html, page } from '../http/html.ts';
@@ -16,8 +17,21 @@ import { subscribeContact } from './subscribe-contact.ts';
 
 const PUBLIC_BODY_LIMIT = 16 * 1024;
 
+/** Widget strings in the visitor's language, with the site owner's texts taking precedence. */
+function widgetStrings(form: Form, c: Context, requested?: string) {
+  const lang = pickLanguage(requested, c.req.header('accept-language'));
+  const { title, submit, success, consentLabel } = form.texts;
+  const owner = Object.fromEntries(
+    Object.entries({ title, submit, success, consentLabel }).filter(([, v]) => v !== undefined),
+  );
+  return { lang, dir: textDirection(lang), strings: { ...stringsFor(lang), ...owner } };
+}
+
 /** The same answer for every address state, so the endpoint reveals nothing about who exists. */
-const accepted = (form: Form) => ({ status: 'accepted', message: formText(form, 'success') });
+const accepted = (form: Form, c: Context) => ({
+  status: 'accepted',
+  message: widgetStrings(form, c).strings.success,
+});
 
 export function publicFormRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -25,15 +39,17 @@ export function publicFormRoutes(deps: AppDeps): Hono {
 
   app.get('/v1/forms/:formId', async (c) => {
     const form = await getForm(db, c.req.param('formId'));
+    const lang = c.req.query('lang');
     // The definition is public; the widget needs it to explain a refusal on a foreign site.
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Cache-Control', 'public, max-age=60');
+    c.header('Vary', 'Origin, Accept-Language');
     return c.json({
       id: form.id,
       fields: form.fields,
       requireConsent: form.requireConsent,
-      texts: textsOf(form),
       originAllowed: originAllowed(form, c.req.header('origin')),
+      ...widgetStrings(form, c, lang && lang.length <= 35 ? lang : undefined),
     });
   });
 
@@ -87,18 +103,17 @@ export function publicFormRoutes(deps: AppDeps): Hono {
         );
         if (result.confirmationQueued) deps.wakeMailer();
       }
-      if (isJson) return c.json(accepted(form), 202);
+      if (isJson) return c.json(accepted(form, c), 202);
       if (form.redirectUrls.success) return c.redirect(form.redirectUrls.success, 303);
-      return c.html(page(formText(form, 'title'), html`<p>${formText(form, 'success')}</p>`), 202);
+      const { strings, lang, dir } = widgetStrings(form, c);
+      return c.html(
+        page(strings.title, html`<p lang="${lang}" dir="${dir}">${strings.success}</p>`),
+        202,
+      );
     },
   );
 
   return app;
-}
-
-function textsOf(form: Form) {
-  const keys = ['title', 'submit', 'success', 'consentLabel'] as const;
-  return Object.fromEntries(keys.map((k) => [k, formText(form, k)]));
 }
 
 async function readBody(c: Context, isJson: boolean): Promise<unknown> {

@@ -1,0 +1,191 @@
+// The widget in real Chromium on a host page of another origin, down to the mail over real SMTP.
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from './helpers/browser.ts';
+import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
+import { HostSite } from './helpers/host-site.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+import { TestSmtp } from './helpers/smtp.ts';
+
+const ARTIFACTS = 'test/artifacts';
+
+const pages = (subflow: string): Record<string, string> => {
+  const script = `<script src="${subflow}/widget.js" async></script>`;
+  return {
+    '/embed': `<!doctype html><html><body><h1>Acme blog</h1>
+      <div data-subflow-form="newsletter"></div>${script}</body></html>`,
+    '/hebrew': `<!doctype html><html><body>
+      <div data-subflow-form="newsletter" data-lang="he"></div>${script}</body></html>`,
+    '/twice': `<!doctype html><html><body>
+      <div data-subflow-form="newsletter"></div><div data-subflow-form="newsletter" data-theme="dark"></div>
+      ${script}${script}</body></html>`,
+    '/plain': `<!doctype html><html><body>
+      <form data-subflow-form="newsletter" action="${subflow}/v1/forms/newsletter/subscribe" method="post">
+        <input type="email" name="email" required aria-label="Email"> <button>Subscribe</button>
+      </form>${script}</body></html>`,
+  };
+};
+
+describe.skipIf(!chromiumAvailable).each(testDialects())('widget in Chromium on %s', (dialect) => {
+  let browser: Browser;
+  let database: TestDatabase;
+  let smtp: TestSmtp;
+  let server: TestServer;
+  let host: HostSite;
+  let foreign: HostSite;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+    smtp = await new TestSmtp().start();
+    server = await startTestServer(
+      { DATABASE_URL: database.url, SMTP_URL: smtp.url },
+      { minFillMs: 300 },
+    );
+    host = await new HostSite(pages(server.url)).start();
+    foreign = await new HostSite(pages(server.url)).start();
+    const res = await server.api('/api/v1/forms/newsletter', {
+      method: 'PATCH',
+      body: JSON.stringify({ allowedOrigins: [host.origin] }),
+    });
+    expect(res.status).toBe(200);
+    page = await browser.newPage({ viewport: { width: 480, height: 420 } });
+  });
+
+  afterEach(async () => {
+    await page.close();
+    await host.stop();
+    await foreign.stop();
+    await server.close();
+    await smtp.stop();
+    await database.drop();
+  });
+
+  const shot = (name: string) =>
+    page.screenshot({ path: `${ARTIFACTS}/widget-${name}-${dialect}.png` });
+
+  it('renders in a shadow root, submits by keyboard and gets the confirmation mail', async () => {
+    await page.goto(`${host.origin}/embed`);
+    const email = page.getByLabel('Email');
+    await email.waitFor();
+    expect(
+      await page.evaluate(() => document.querySelector('[data-subflow-form]')?.shadowRoot?.mode),
+    ).toBe('open');
+    await shot('default-light');
+
+    await email.focus();
+    await page.keyboard.type('not-an-email');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = await email.getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe(
+      'Please enter a valid email address.',
+    );
+    expect(await page.getByRole('status').textContent()).toBe(
+      'Please check the highlighted fields.',
+    );
+    expect(
+      await page.evaluate(() =>
+        document
+          .querySelector('[data-subflow-form]')
+          ?.shadowRoot?.activeElement?.getAttribute('name'),
+      ),
+    ).toBe('email');
+    await shot('error-light');
+
+    await email.fill('');
+    await page.keyboard.type('widget@example.com');
+    await page.getByLabel('First name').fill('Wendy');
+    await page.waitForTimeout(350);
+    await email.focus();
+    await page.keyboard.press('Enter');
+    const status = page.getByRole('status');
+    await expect.poll(() => status.textContent()).toContain('check your inbox');
+    await shot('success-light');
+
+    const mail = await smtp.waitForMail('widget@example.com');
+    expect(mail.text).toContain('/confirm/');
+    const contact = (await (await server.api('/api/v1/contacts/1')).json()) as {
+      firstName: string;
+      source: string;
+    };
+    expect(contact).toMatchObject({ firstName: 'Wendy', source: 'form:newsletter' });
+  });
+
+  it('speaks Hebrew right to left when asked', async () => {
+    await server.api('/api/v1/forms/newsletter', {
+      method: 'PATCH',
+      body: JSON.stringify({ allowedOrigins: [] }),
+    });
+    await page.goto(`${host.origin}/hebrew`);
+    const email = page.getByLabel('דוא"ל');
+    await email.waitFor();
+    expect(await page.locator('form').getAttribute('dir')).toBe('rtl');
+    await shot('default-rtl');
+    await page.getByRole('button', { name: 'הרשמה' }).click();
+    await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true');
+    await shot('error-rtl');
+    await email.fill('shalom@example.com');
+    await page.waitForTimeout(350);
+    await page.getByRole('button', { name: 'הרשמה' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('כמעט סיימנו');
+    await shot('success-rtl');
+    await smtp.waitForMail('shalom@example.com');
+  });
+
+  it('initialises each form once even when the script is included twice', async () => {
+    await page.goto(`${host.origin}/twice`);
+    await page.getByLabel('Email').first().waitFor();
+    await page.waitForTimeout(200);
+    const forms = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('[data-subflow-form]')).map(
+        (el) => el.shadowRoot?.querySelectorAll('form').length,
+      ),
+    );
+    expect(forms).toEqual([1, 1]);
+  });
+
+  it('still subscribes with JavaScript disabled through the plain form', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const noJs = await context.newPage();
+    await noJs.goto(`${host.origin}/plain`);
+    await noJs.getByLabel('Email').fill('nojs@example.com');
+    await noJs.getByRole('button', { name: 'Subscribe' }).click();
+    await noJs.waitForURL(`${server.url}/v1/forms/newsletter/subscribe`);
+    expect(await noJs.textContent('body')).toContain('check your inbox');
+    await smtp.waitForMail('nojs@example.com');
+    await context.close();
+  });
+
+  it('shows a clear error on a site the form does not allow, and the server refuses the post', async () => {
+    await page.goto(`${foreign.origin}/embed`);
+    const status = page.getByRole('status');
+    await expect.poll(() => status.textContent()).toBe('This form cannot be used on this website.');
+    expect(await page.getByRole('button', { name: 'Subscribe' }).isDisabled()).toBe(true);
+    const refused = await page.evaluate(async (url) => {
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'evil@example.com' }),
+        });
+        return res.status;
+      } catch {
+        return 'blocked';
+      }
+    }, `${server.url}/v1/forms/newsletter/subscribe`);
+    expect(refused).toBe('blocked');
+    expect(smtp.mails).toHaveLength(0);
+    const events = (await (await server.api('/api/v1/events')).json()) as { items: unknown[] };
+    expect(events.items).toHaveLength(0);
+  });
+});
