@@ -40,6 +40,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     transport,
     from: config.MAIL_FROM,
     messageIdDomain: messageIdDomain(config),
+    publicUrl: config.PUBLIC_URL,
+    secretKey,
     timings: config.timings,
     logger: logger.child({ module: 'mail' }),
   });

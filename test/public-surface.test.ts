@@ -150,4 +150,20 @@ describe.each(testDialects())('public surface on %s', (dialect) => {
     const contact = (await (await server.api('/api/v1/contacts/1')).json()) as { status: string };
     expect(contact.status).toBe('unconfirmed');
   });
+
+  it('serves the built widget with an ETag, answering 304 to a revalidation', async () => {
+    await start();
+    const res = await fetch(`${server.url}/widget.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(res.headers.get('cache-control')).toContain('max-age');
+    const etag = res.headers.get('etag') as string;
+    expect(etag).toMatch(/^(W\/)?"[\w-]+"$/);
+    expect((await res.text()).length).toBeGreaterThan(1000);
+    const again = await fetch(`${server.url}/widget.js`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    const demo = await fetch(`${server.url}/demo`);
+    expect(demo.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await demo.text()).toContain('<script src="/widget.js" async></script>');
+  });
 });

@@ -1,5 +1,6 @@
 // The spine end to end: subscribe, DOI mail over real SMTP, confirm, events — on each dialect.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { enqueueMail } from '../server/mail/outbox/enqueue-mail.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { confirmLinkIn, TestSmtp } from './helpers/smtp.ts';
@@ -45,7 +46,7 @@ describe.each(testDialects())('subscribe and confirm on %s', (dialect) => {
     expect(mail.text).not.toContain('Ann');
     expect(mail.html).toContain('/confirm/');
     expect(mail.messageId).toMatch(/^<[0-9a-f]{20}\.\d+@localhost>$/);
-    expect(mail.headers.get('list-unsubscribe')).toBeUndefined();
+    expect(mail.rawHeaders['list-unsubscribe']).toBeUndefined();
     const link = confirmLinkIn(mail);
     expect(new URL(link).port).toBe(String(server.port));
 
@@ -177,6 +178,43 @@ describe.each(testDialects())('subscribe and confirm on %s', (dialect) => {
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.mailsTo('cat@example.com')).toHaveLength(1);
     expect((await events(1)).map((e) => e.type)).toContain('unsubscribed');
+  });
+
+  it('puts RFC 8058 one-click unsubscribe headers on every mail but the confirmation', async () => {
+    await server.subscribe('newsletter', { email: 'fay@example.com' });
+    const confirmation = await smtp.waitForMail('fay@example.com');
+    expect(confirmation.rawHeaders['list-unsubscribe']).toBeUndefined();
+
+    await enqueueMail(server.database.db, {
+      kind: 'message',
+      idempotencyKey: 'test:newsletter-1',
+      contactId: 1,
+      to: 'fay@example.com',
+      subject: 'News',
+      text: 'Hello',
+      html: '<p>Hello</p>',
+    });
+    server.mailer.wake();
+    const news = await smtp.waitForMail('fay@example.com', 10_000, 2);
+    expect(news.rawHeaders['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    const url = /^<(http[^>]+)>$/.exec(news.rawHeaders['list-unsubscribe'] ?? '')?.[1] as string;
+    expect(url).toMatch(/\/unsubscribe\/1\./);
+
+    expect((await fetch(url)).status).toBe(200);
+    expect((await contact(1)).status).toBe('unconfirmed');
+    const oneClick = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(oneClick.status).toBe(200);
+    expect((await contact(1)).status).toBe('unsubscribed');
+    expect((await events(1)).map((e) => e.type)).toEqual([
+      'subscribeFromApi-newsletter',
+      'unsubscribed',
+    ]);
+    const tampered = url.replace(/\/unsubscribe\/1\./, '/unsubscribe/2.');
+    expect((await fetch(tampered, { method: 'POST' })).status).toBe(404);
   });
 
   it('lets a new confirmation out once the cooldown has passed, up to the daily cap', async () => {

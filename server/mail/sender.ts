@@ -1,6 +1,7 @@
 // The sender loop: claims due outbox rows, hands them to the transport, records each outcome.
 import { createHash } from 'node:crypto';
 import type { Timings } from '../config.ts';
+import { unsubscribeUrl } from '../confirm/unsubscribe.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
 import type { OutboxRow } from '../db/schema.ts';
@@ -19,6 +20,9 @@ export interface MailSenderOptions {
   from: string;
   /** Domain for Message-IDs. */
   messageIdDomain: string;
+  /** For the unsubscribe link every mail but a confirmation carries. */
+  publicUrl: string;
+  secretKey: string;
   timings: Timings;
   logger: Logger;
 }
@@ -30,6 +34,22 @@ export function messageIdFor(
 ): string {
   const digest = createHash('sha256').update(row.idempotency_key).digest('hex').slice(0, 20);
   return `<${digest}.${row.id}@${domain}>`;
+}
+
+/**
+ * RFC 8058 one-click unsubscribe on every mail to a contact except the confirmation itself, added
+ * here so no caller can forget it.
+ */
+export function listUnsubscribeHeaders(
+  row: Pick<OutboxRow, 'kind' | 'contact_id'>,
+  publicUrl: string,
+  secretKey: string,
+): Record<string, string> {
+  if (row.kind === 'confirmation' || row.contact_id === null) return {};
+  return {
+    'List-Unsubscribe': `<${unsubscribeUrl(publicUrl, secretKey, row.contact_id)}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
 }
 
 /** Exponential backoff with ±20% jitter, capped. */
@@ -124,7 +144,10 @@ export class MailSender {
         subject: row.subject,
         text: row.text_body,
         html: row.html_body,
-        headers: JSON.parse(row.headers),
+        headers: {
+          ...JSON.parse(row.headers),
+          ...listUnsubscribeHeaders(row, this.opts.publicUrl, this.opts.secretKey),
+        },
       });
     } catch (thrown) {
       const error = coerceError(thrown);

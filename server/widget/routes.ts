@@ -34,7 +34,11 @@ export function widgetRoutes(logger: Logger): Hono {
     // The URL has no version in it, so caches revalidate after a few minutes.
     c.header('Cache-Control', 'public, max-age=300');
     c.header('Access-Control-Allow-Origin', '*');
-    if (c.req.header('if-none-match') === widget.etag) return c.body(null, 304);
+    // Weak comparison (RFC 9110): compress() marks the tag weak on the compressed response.
+    const presented = (c.req.header('if-none-match') ?? '')
+      .split(',')
+      .map((t) => t.trim().replace(/^W\//, ''));
+    if (presented.includes(widget.etag)) return c.body(null, 304);
     return c.body(widget.code, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
   });
 

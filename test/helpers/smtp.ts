@@ -10,6 +10,8 @@ export interface ReceivedMail {
   html: string;
   messageId: string;
   headers: ParsedMail['headers'];
+  /** Header values as sent (unfolded), by lower-case name. */
+  rawHeaders: Record<string, string>;
 }
 
 export class TestSmtp {
@@ -42,6 +44,15 @@ export class TestSmtp {
               html: typeof mail.html === 'string' ? mail.html : '',
               messageId: mail.messageId ?? '',
               headers: mail.headers,
+              rawHeaders: Object.fromEntries(
+                mail.headerLines.map((h) => [
+                  h.key,
+                  h.line
+                    .slice(h.line.indexOf(':') + 1)
+                    .replace(/\r?\n\s+/g, ' ')
+                    .trim(),
+                ]),
+              ),
             });
             callback();
           })

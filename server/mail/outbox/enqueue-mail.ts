@@ -39,11 +39,3 @@ export async function enqueueMail(
     .executeTakeFirst();
   return row?.id;
 }
-
-/** RFC 8058 one-click unsubscribe headers, for every mail that is not a confirmation. */
-export function unsubscribeHeaders(unsubscribeUrl: string): Record<string, string> {
-  return {
-    'List-Unsubscribe': `<${unsubscribeUrl}>`,
-    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-  };
-}
