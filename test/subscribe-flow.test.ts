@@ -120,11 +120,16 @@ describe.each(testDialects())('subscribe and confirm on %s', (dialect) => {
     const res = await server.api('/api/v1/contact/subscribe', {
       method: 'POST',
       body: JSON.stringify({
-        contact: { channels: [{ type: 'sms', value: '+44 7700 900123' }] },
+        contact: { channels: [{ type: 'sms', value: '+1 555 012 3456' }] },
         formType: 'sms',
       }),
     });
     const { id } = (await res.json()) as { id: number };
+    // Possible but not a valid number: accepted, and flagged so in the metadata.
+    expect(await contact(id)).toMatchObject({
+      phone: '+15550123456',
+      phoneMeta: { isPossible: true, isValid: false },
+    });
     expect((await events(id)).map((e) => [e.type, e.params])).toEqual([
       ['subscribeFromApi-sms', { ContactId: id }],
     ]);

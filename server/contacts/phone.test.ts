@@ -5,7 +5,14 @@ describe('normalizePhone', () => {
   it('normalizes a national number with the default country and trims the trunk zero', () => {
     expect(normalizePhone('0171 2345678', 'DE')).toMatchObject({
       e164: '+491712345678',
-      meta: { possible: true, valid: true, type: 'MOBILE', country: 'DE', msisdn: '491712345678' },
+      meta: {
+        isPossible: true,
+        isValid: true,
+        type: 'MOBILE',
+        country: 'DE',
+        msisdn: '491712345678',
+        isBlocked: false,
+      },
     });
   });
 
@@ -16,8 +23,8 @@ describe('normalizePhone', () => {
 
   it('keeps a possible but invalid number, flagged invalid', () => {
     const phone = normalizePhone('+1 555 012 3456');
-    expect(phone?.meta.possible).toBe(true);
-    expect(phone?.meta.valid).toBe(false);
+    expect(phone?.meta.isPossible).toBe(true);
+    expect(phone?.meta.isValid).toBe(false);
   });
 
   it('refuses what cannot be a number', () => {

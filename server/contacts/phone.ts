@@ -1,14 +1,15 @@
 // Phone numbers to E.164 with libphonenumber-js, keeping what is known about them.
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
+/** Named like ip1's phone metadata, which integrators filter on. */
 export interface PhoneMeta {
-  possible: boolean;
-  valid: boolean;
+  isPossible: boolean;
+  isValid: boolean;
   type: string | null;
   country: string | null;
   /** E.164 without the plus: what SMS gateways call the MSISDN. */
   msisdn: string;
-  blocked: boolean;
+  isBlocked: boolean;
 }
 
 export interface NormalizedPhone {
@@ -18,7 +19,7 @@ export interface NormalizedPhone {
 
 /**
  * Normalizes a typed phone number. Returns `undefined` when it cannot be a phone number at all
- * (not even a *possible* one); a possible but invalid number is kept with `valid: false`.
+ * (not even a *possible* one); a possible but invalid number is kept with `isValid: false`.
  * @example normalizePhone('0171 2345678', 'DE')?.e164 // '+491712345678'
  */
 export function normalizePhone(
@@ -36,12 +37,12 @@ export function normalizePhone(
   return {
     e164: parsed.number,
     meta: {
-      possible: true,
-      valid: parsed.isValid(),
+      isPossible: true,
+      isValid: parsed.isValid(),
       type: parsed.getType() ?? null,
       country: parsed.country ?? null,
       msisdn: parsed.number.slice(1),
-      blocked: false,
+      isBlocked: false,
     },
   };
 }
