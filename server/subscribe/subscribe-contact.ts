@@ -1,7 +1,6 @@
 // The subscribe verb behind both the public form endpoint and the authenticated API.
 import type { Timings } from '../config.ts';
-import { createConfirmToken } from '../confirm/confirm-tokens.ts';
-import { renderConfirmationMail } from '../confirm/confirmation-mail.ts';
+import { queueConfirmation } from '../confirm/queue-confirmation.ts';
 import { addContactToGroups } from '../contacts/groups.ts';
 import type { NormalizedPhone } from '../contacts/phone.ts';
 import {
@@ -10,10 +9,8 @@ import {
   upsertSubscriber,
 } from '../contacts/upsert-subscriber.ts';
 import type { DB } from '../db/open-database.ts';
-import type { ContactRow } from '../db/schema.ts';
 import { appendEvent, contactEventParams, eventName } from '../events/append-event.ts';
 import type { Form } from '../forms/form-schema.ts';
-import { enqueueMail } from '../mail/outbox/enqueue-mail.ts';
 
 export interface SubscribeInput extends Omit<SubscriberInput, 'phone'> {
   phone?: NormalizedPhone;
@@ -80,56 +77,15 @@ export async function subscribeContact(
       now,
     });
     const confirmationQueued =
-      doubleOptIn && (await queueConfirmation(trx, ctx, contact, input, now));
+      doubleOptIn &&
+      (await queueConfirmation(trx, {
+        contact,
+        formType: input.formType,
+        form: input.form,
+        publicUrl: ctx.publicUrl,
+        timings: ctx.timings,
+        now,
+      }));
     return { contactId: contact.id, created, eventId, confirmationQueued };
   });
-}
-
-async function queueConfirmation(
-  trx: DB,
-  ctx: SubscribeContext,
-  contact: ContactRow,
-  input: SubscribeInput,
-  now: number,
-): Promise<boolean> {
-  if (contact.status !== 'unconfirmed' || !contact.email) return false;
-  if (!(await confirmationAllowed(trx, contact.id, ctx.timings, now))) return false;
-  const { id, token } = await createConfirmToken(trx, {
-    contactId: contact.id,
-    email: contact.email,
-    formType: input.formType,
-    ttlMs: ctx.timings.confirmTokenTtlMs,
-    now,
-  });
-  const mail = renderConfirmationMail(input.form, `${ctx.publicUrl}/confirm/${token}`);
-  await enqueueMail(
-    trx,
-    {
-      kind: 'confirmation',
-      idempotencyKey: `confirm:${id}`,
-      contactId: contact.id,
-      to: contact.email,
-      ...mail,
-    },
-    now,
-  );
-  return true;
-}
-
-/** Per-address throttle: one confirmation per cooldown, a few per day. */
-async function confirmationAllowed(
-  trx: DB,
-  contactId: number,
-  t: Timings,
-  now: number,
-): Promise<boolean> {
-  const recent = await trx
-    .selectFrom('outbox')
-    .select(['created_at'])
-    .where('contact_id', '=', contactId)
-    .where('kind', '=', 'confirmation')
-    .where('created_at', '>', now - 24 * 3600_000)
-    .execute();
-  if (recent.length >= t.confirmationsPerDay) return false;
-  return !recent.some((r) => r.created_at > now - t.confirmationCooldownMs);
 }
