@@ -6,6 +6,7 @@ import type { AppDeps } from './app-deps.ts';
 import { requireApiKey } from './auth/require-api-key.ts';
 import { confirmRoutes } from './confirm/routes.ts';
 import { registerContactRoutes } from './contacts/api-routes.ts';
+import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
 import { createApiApp } from './http/api-app.ts';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Hono {
   registerEventRoutes(api, deps.db);
   registerContactRoutes(api, deps.db);
   registerApiSubscribeRoute(api, deps);
+  registerWorkflowRoutes(api, deps.db, deps.engine);
   app.route('/api/v1', api);
   app.get('/api/docs', swaggerUI({ url: '/api/v1/openapi.json' }));
 

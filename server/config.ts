@@ -23,6 +23,11 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  WORKFLOW_RETENTION_DAYS: z.coerce.number().positive().default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -42,6 +47,10 @@ export interface Timings {
   mailLeaseMs: number;
   mailPollMs: number;
   shutdownGraceMs: number;
+  /** Backstop poll of the workflow engine; new events and due timers wake it sooner. */
+  enginePollMs: number;
+  /** How long a worker holds a run; above the longest step (a webhook's 60 s timeout). */
+  engineLeaseMs: number;
 }
 
 export const defaultTimings: Timings = {
@@ -55,6 +64,8 @@ export const defaultTimings: Timings = {
   mailLeaseMs: 60_000,
   mailPollMs: 1_000,
   shutdownGraceMs: 10_000,
+  enginePollMs: 1_000,
+  engineLeaseMs: 2 * 60_000,
 };
 
 export interface Config extends Omit<Env, 'PUBLIC_URL'> {

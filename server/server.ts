@@ -5,6 +5,7 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type OpenDatabase, openDatabase } from './db/open-database.ts';
+import { WorkflowEngine } from './engine/engine.ts';
 import { ensureDefaultForm } from './forms/forms-store.ts';
 import type { Logger } from './logger.ts';
 import { MailSender } from './mail/sender.ts';
@@ -16,6 +17,7 @@ export interface RunningServer {
   port: number;
   database: OpenDatabase;
   mailer: MailSender;
+  engine: WorkflowEngine;
   /** Stops accepting connections, lets in-flight requests finish, stops the sender, closes the DB. */
   close(): Promise<void>;
 }
@@ -47,6 +49,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   mailer.start();
 
+  const engine = new WorkflowEngine({
+    db,
+    dialect,
+    logger: logger.child({ module: 'engine' }),
+    workflowsDir: config.WORKFLOWS_DIR,
+    publicUrl: config.PUBLIC_URL,
+    secretKey,
+    timings: config.timings,
+    allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE,
+    retentionMs: config.WORKFLOW_RETENTION_DAYS * 24 * 3600_000,
+    signals: { mailQueued: () => mailer.wake() },
+  });
+  await engine.start();
+
   const app = createApp({
     db,
     dialect,
@@ -54,6 +70,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
     secretKey,
     wakeMailer: () => mailer.wake(),
+    onEvents: () => engine.wake(),
+    engine,
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -77,11 +95,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }, config.timings.shutdownGraceMs);
       await drained;
       clearTimeout(grace);
+      await engine.stop();
       await mailer.stop();
       await database.close();
       logger.info('subflow stopped');
     })();
     return closing;
   };
-  return { url, port, database, mailer, close };
+  return { url, port, database, mailer, engine, close };
 }

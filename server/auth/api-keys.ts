@@ -10,6 +10,8 @@ export const scopes = [
   'forms:read',
   'forms:write',
   'events:read',
+  'workflows:read',
+  'workflows:write',
 ] as const;
 export type Scope = (typeof scopes)[number];
 export const scopeSchema = z.enum(scopes);

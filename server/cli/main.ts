@@ -1,4 +1,4 @@
-// The `subflow` command line: serve, migrate, keys create.
+// The `subflow` command line: serve, migrate, keys create, workflows check/run.
 import { Command, InvalidArgumentError } from 'commander';
 import { createApiKey, type Scope, scopeSchema } from '../auth/api-keys.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -6,6 +6,8 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { createLogger } from '../logger.ts';
 import { startServer } from '../server.ts';
+import { registerWorkflowsCheck } from './workflows-check.ts';
+import { registerWorkflowsRun } from './workflows-run.ts';
 
 const program = new Command()
   .name('subflow')
@@ -85,5 +87,11 @@ program
       await close();
     }
   });
+
+const workflowsCommand = program
+  .command('workflows')
+  .description('check and try workflow definitions');
+registerWorkflowsCheck(workflowsCommand);
+registerWorkflowsRun(workflowsCommand);
 
 await program.parseAsync(process.argv);

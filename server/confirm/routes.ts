@@ -49,6 +49,7 @@ export function confirmRoutes(deps: AppDeps): Hono {
     });
     if (outcome.kind === 'invalid') return c.html(invalidPage, 404);
     if (outcome.kind === 'expired') return c.html(expiredPage, 410);
+    if (outcome.kind === 'confirmed') deps.onEvents();
     const form = await formFor(outcome.formType);
     if (form?.redirectUrls.confirmed) return c.redirect(form.redirectUrls.confirmed, 303);
     return c.html(page('Confirmed', html`<h1>${formText(form, 'confirmed')}</h1>`));
@@ -71,11 +72,12 @@ export function confirmRoutes(deps: AppDeps): Hono {
   app.post('/unsubscribe/:token', async (c) => {
     const contactId = verifyUnsubscribeToken(deps.secretKey, c.req.param('token'));
     if (contactId === undefined) return c.html(invalidPage, 404);
-    await unsubscribeContact(db, {
+    const changed = await unsubscribeContact(db, {
       contactId,
       ip: clientIp(c, config.TRUST_PROXY),
       userAgent: c.req.header('user-agent') ?? null,
     });
+    if (changed) deps.onEvents();
     return c.html(page('Unsubscribed', html`<h1>${formText(undefined, 'unsubscribed')}</h1>`));
   });
 

@@ -23,6 +23,21 @@ export async function addContactToGroups(
     .execute();
 }
 
+export async function removeContactFromGroups(
+  db: DB,
+  contactId: number,
+  names: string[],
+): Promise<void> {
+  if (names.length === 0) return;
+  await db
+    .deleteFrom('contact_groups')
+    .where('contact_id', '=', contactId)
+    .where('group_id', 'in', (eb) =>
+      eb.selectFrom('groups').select('id').where('name', 'in', names),
+    )
+    .execute();
+}
+
 export async function groupNamesOf(db: DB, contactId: number): Promise<string[]> {
   const rows = await db
     .selectFrom('contact_groups')

@@ -60,6 +60,7 @@ export interface EventsTable {
   contact_id: number | null;
   params: Json;
   created_at: number;
+  dispatched_at: number | null;
 }
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
@@ -124,6 +125,63 @@ export interface DevMailboxTable {
   created_at: number;
 }
 
+export interface TagsTable {
+  id: Generated<number>;
+  name: string;
+  created_at: number;
+}
+
+export interface ContactTagsTable {
+  contact_id: number;
+  tag_id: number;
+  created_at: number;
+}
+
+export interface WorkflowVersionsTable {
+  id: Generated<number>;
+  name: string;
+  version: string;
+  definition: Json;
+  created_at: number;
+}
+
+export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+
+export interface WorkflowRunsTable {
+  id: Generated<number>;
+  workflow: string;
+  version_id: number;
+  contact_id: number | null;
+  trigger_event_id: number;
+  exclusive: number;
+  status: RunStatus;
+  pc: ColumnType<number, number | undefined, number>;
+  state: Json;
+  waiting_for: string | null;
+  due_at: number | null;
+  locked_until: number | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export type StepStatus = 'running' | 'waiting' | 'completed' | 'failed';
+
+export interface WorkflowStepsTable {
+  id: Generated<number>;
+  run_id: number;
+  step_id: string;
+  iteration: number;
+  op: string;
+  status: StepStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  output: Json | null;
+  error: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   contacts: ContactsTable;
   consents: ConsentsTable;
@@ -136,6 +194,11 @@ export interface Database {
   api_keys: ApiKeysTable;
   settings: SettingsTable;
   dev_mailbox: DevMailboxTable;
+  tags: TagsTable;
+  contact_tags: ContactTagsTable;
+  workflow_versions: WorkflowVersionsTable;
+  workflow_runs: WorkflowRunsTable;
+  workflow_steps: WorkflowStepsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;
@@ -143,3 +206,5 @@ export type NewContact = Insertable<ContactsTable>;
 export type ContactUpdate = Updateable<ContactsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type EventRow = Selectable<EventsTable>;
+export type RunRow = Selectable<WorkflowRunsTable>;
+export type StepRow = Selectable<WorkflowStepsTable>;

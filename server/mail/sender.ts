@@ -1,5 +1,6 @@
 // The sender loop: claims due outbox rows, hands them to the transport, records each outcome.
 import { createHash } from 'node:crypto';
+import { Waker } from '../background/waker.ts';
 import type { Timings } from '../config.ts';
 import { unsubscribeUrl } from '../confirm/unsubscribe.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
@@ -64,8 +65,7 @@ export function retryDelayMs(
 export class MailSender {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private pendingWake = false;
+  private readonly waker = new Waker();
 
   constructor(private readonly opts: MailSenderOptions) {}
 
@@ -77,14 +77,13 @@ export class MailSender {
 
   /** Asks the loop to look for due mail now instead of at the next poll. */
   wake(): void {
-    if (this.wakeUp) this.wakeUp();
-    else this.pendingWake = true;
+    this.waker.wake();
   }
 
   /** Finishes the batch in flight, then stops. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.waker.wake();
     await this.loop;
     this.opts.transport.close();
   }
@@ -109,26 +108,8 @@ export class MailSender {
       } catch (err) {
         this.opts.logger.error({ err }, 'mail sender: claiming due mail failed; will retry');
       }
-      if (attempted < BATCH && this.running) await this.sleep(this.opts.timings.mailPollMs);
+      if (attempted < BATCH && this.running) await this.waker.sleep(this.opts.timings.mailPollMs);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.pendingWake) {
-      this.pendingWake = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakeUp = undefined;
-        resolve();
-      }, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        this.wakeUp = undefined;
-        resolve();
-      };
-    });
   }
 
   private async deliver(row: OutboxRow): Promise<void> {

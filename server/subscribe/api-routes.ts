@@ -124,6 +124,7 @@ export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {
         },
       );
       if (result.confirmationQueued) deps.wakeMailer();
+      deps.onEvents();
       return c.json({ id: result.contactId }, 200);
     },
   );

@@ -102,6 +102,7 @@ export function publicFormRoutes(deps: AppDeps): Hono {
           },
         );
         if (result.confirmationQueued) deps.wakeMailer();
+        deps.onEvents();
       }
       if (isJson) return c.json(accepted(form, c), 202);
       if (form.redirectUrls.success) return c.redirect(form.redirectUrls.success, 303);

@@ -1,11 +1,17 @@
 // Runs the real server for a test: in-process on a free port, or as a child process to kill.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, type Timings } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
 
 export const TEST_API_KEY = 'test-bootstrap-key-0123456789';
+
+/** Tests start with no workflows (the shipped examples would send extra mail) unless they bring some. */
+const NO_WORKFLOWS = mkdtempSync(join(tmpdir(), 'subflow-no-workflows-'));
 
 export interface TestServer extends RunningServer {
   api(path: string, init?: RequestInit): Promise<Response>;
@@ -28,6 +34,7 @@ export async function startTestServer(
       BOOTSTRAP_API_KEY: TEST_API_KEY,
       SUBSCRIBE_RATE_LIMIT: '10000',
       LOG_LEVEL: 'silent',
+      WORKFLOWS_DIR: NO_WORKFLOWS,
       ...env,
     },
     { ...fastTimings, ...timings },
@@ -78,6 +85,7 @@ export async function spawnServer(
       PUBLIC_URL: url,
       BOOTSTRAP_API_KEY: TEST_API_KEY,
       LOG_LEVEL: 'warn',
+      WORKFLOWS_DIR: NO_WORKFLOWS,
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

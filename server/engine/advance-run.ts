@@ -1,0 +1,238 @@
+// Moves one claimed run forward, one step per transaction, until it sleeps, ends or loses its lease.
+import type { DB } from '../db/open-database.ts';
+import type { RunRow, RunStatus, StepRow } from '../db/schema.ts';
+import type { StepInstruction } from './definition/types.ts';
+import type { EngineContext } from './engine-context.ts';
+import { buildScope, contactScope, eventView, type RunState } from './run-scope.ts';
+import { executeStep } from './step-handlers.ts';
+import type { StepOutcome } from './step-outcome.ts';
+
+/** Steps one claim may take before the run goes back in the queue, so no run starves the others. */
+const STEPS_PER_CLAIM = 50;
+
+class LeaseLost extends Error {}
+
+export async function advanceRun(ctx: EngineContext, claimed: RunRow): Promise<void> {
+  let run = claimed;
+  const lease = claimed.locked_until as number;
+  const workflow = await ctx.versions.get(ctx.db, run.version_id);
+  try {
+    for (let taken = 0; taken < STEPS_PER_CLAIM; taken++) {
+      const ins = workflow.program[run.pc];
+      if (!ins) {
+        await finish(ctx, run, lease, 'completed', null);
+        return;
+      }
+      if (ins.op === 'jump') {
+        run = await updateRun(ctx.db, run, lease, { pc: ins.target });
+        continue;
+      }
+      const next = await runStep(ctx, run, lease, ins);
+      if (!next) return;
+      run = next;
+    }
+    await updateRun(ctx.db, run, lease, { locked_until: null, due_at: ctx.clock() });
+  } catch (err) {
+    if (err instanceof LeaseLost) {
+      ctx.logger.info({ runId: run.id }, 'run was cancelled or its lease lost; leaving it');
+      return;
+    }
+    throw err;
+  }
+}
+
+/** Executes the step at the run's pc; returns the updated run, or undefined when it stops here. */
+async function runStep(
+  ctx: EngineContext,
+  run: RunRow,
+  lease: number,
+  ins: StepInstruction,
+): Promise<RunRow | undefined> {
+  const now = ctx.clock();
+  const step = await startStep(ctx.db, run, ins, now);
+  if (step.status === 'completed') return updateRun(ctx.db, run, lease, { pc: run.pc + 1 });
+  const state = JSON.parse(run.state) as RunState;
+  const [contact, trigger] = await Promise.all([
+    run.contact_id === null
+      ? undefined
+      : ctx.db
+          .selectFrom('contacts')
+          .selectAll()
+          .where('id', '=', run.contact_id)
+          .executeTakeFirst(),
+    ctx.db
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '=', run.trigger_event_id)
+      .executeTakeFirstOrThrow(),
+  ]);
+  const scope = buildScope(await contactScope(ctx.db, contact), eventView(trigger), state.steps);
+
+  let outcome: StepOutcome;
+  try {
+    outcome = await executeStep(ins, { ctx, run, step, state, contact, scope, now });
+  } catch (err) {
+    outcome = failureOutcome(ins, step, err);
+  }
+  if (outcome.kind === 'done') {
+    const done = outcome;
+    try {
+      return await ctx.db.transaction().execute(async (trx) => {
+        const produced = done.effects ? await done.effects(trx) : undefined;
+        const output = produced === undefined ? done.output : produced;
+        await completeStep(trx, step, 'completed', output, null, ctx.clock());
+        const nextState: RunState = {
+          steps: { ...state.steps, [ins.id]: output },
+          eventCursor: done.eventCursor ?? state.eventCursor,
+        };
+        return updateRun(trx, run, lease, {
+          pc: done.nextPc ?? run.pc + 1,
+          state: JSON.stringify(nextState),
+          status: 'running',
+          waiting_for: null,
+        });
+      });
+    } catch (err) {
+      if (err instanceof LeaseLost) throw err;
+      outcome = failureOutcome(ins, step, err);
+    }
+  }
+  switch (outcome.kind) {
+    case 'sleep':
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('workflow_steps')
+          .set({ status: 'waiting', output: JSON.stringify(outcome.output) })
+          .where('id', '=', step.id)
+          .execute();
+        await updateRun(trx, run, lease, {
+          status: 'waiting',
+          due_at: outcome.until,
+          waiting_for: outcome.waitingFor ?? null,
+          locked_until: null,
+        });
+      });
+      return undefined;
+    case 'retry':
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('workflow_steps')
+          .set({ error: outcome.error })
+          .where('id', '=', step.id)
+          .execute();
+        await updateRun(trx, run, lease, { due_at: now + outcome.delayMs, locked_until: null });
+      });
+      ctx.logger.warn(
+        { runId: run.id, step: ins.id, attempt: step.attempts, error: outcome.error },
+        'step failed; will retry',
+      );
+      return undefined;
+    case 'fail':
+      await ctx.db.transaction().execute(async (trx) => {
+        await completeStep(trx, step, 'failed', null, outcome.error, ctx.clock());
+        await finish({ ...ctx, db: trx }, run, lease, 'failed', `${ins.id}: ${outcome.error}`);
+      });
+      ctx.logger.warn({ runId: run.id, step: ins.id, error: outcome.error }, 'workflow run failed');
+      return undefined;
+    case 'end':
+      await ctx.db.transaction().execute(async (trx) => {
+        await completeStep(trx, step, 'completed', outcome.output, null, ctx.clock());
+        await finish({ ...ctx, db: trx }, run, lease, 'completed', null);
+      });
+      return undefined;
+    case 'done':
+      throw new Error('unreachable: done outcomes return above');
+  }
+}
+
+/** Bad input to a step fails the run; anything else is retried per the step's policy. */
+function failureOutcome(ins: StepInstruction, step: StepRow, err: unknown): StepOutcome {
+  const message = err instanceof Error ? err.message : String(err);
+  const permanent =
+    err instanceof Error && (err.name === 'ExpressionError' || err.name === 'ValidationError');
+  if (permanent || step.attempts >= ins.retry.attempts) return { kind: 'fail', error: message };
+  const base = Math.min(ins.retry.maxBackoffMs, ins.retry.backoffMs * 2 ** (step.attempts - 1));
+  return { kind: 'retry', error: message, delayMs: Math.round(base * (0.8 + Math.random() * 0.4)) };
+}
+
+/** The step's row, created on first visit; each visit counts an attempt. */
+async function startStep(db: DB, run: RunRow, ins: StepInstruction, now: number): Promise<StepRow> {
+  await db
+    .insertInto('workflow_steps')
+    .values({
+      run_id: run.id,
+      step_id: ins.id,
+      iteration: 0,
+      op: ins.op,
+      status: 'running',
+      started_at: now,
+    })
+    .onConflict((oc) => oc.columns(['run_id', 'step_id', 'iteration']).doNothing())
+    .execute();
+  return db
+    .updateTable('workflow_steps')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('run_id', '=', run.id)
+    .where('step_id', '=', ins.id)
+    .where('iteration', '=', 0)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+async function completeStep(
+  db: DB,
+  step: StepRow,
+  status: 'completed' | 'failed',
+  output: unknown,
+  error: string | null,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('workflow_steps')
+    .set({
+      status,
+      output: output === null ? null : JSON.stringify(output),
+      error,
+      finished_at: now,
+    })
+    .where('id', '=', step.id)
+    .execute();
+}
+
+async function finish(
+  ctx: Pick<EngineContext, 'db' | 'clock'>,
+  run: RunRow,
+  lease: number,
+  status: RunStatus,
+  error: string | null,
+): Promise<void> {
+  const now = ctx.clock();
+  await updateRun(ctx.db, run, lease, {
+    status,
+    error,
+    finished_at: now,
+    due_at: null,
+    locked_until: null,
+    waiting_for: null,
+  });
+}
+
+/** Every run write checks the lease and that the run is still active; otherwise nothing changes. */
+async function updateRun(
+  db: DB,
+  run: RunRow,
+  lease: number,
+  set: Partial<Omit<RunRow, 'id'>>,
+): Promise<RunRow> {
+  const row = await db
+    .updateTable('workflow_runs')
+    .set({ ...set, updated_at: Date.now() })
+    .where('id', '=', run.id)
+    .where('locked_until', '=', lease)
+    // A run cancelled meanwhile (API or cancel_on) stays cancelled.
+    .where('status', 'in', ['running', 'waiting'])
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new LeaseLost();
+  return row;
+}

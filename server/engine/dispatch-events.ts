@@ -1,0 +1,144 @@
+// Turns new events into work: starts matching workflows, wakes runs waiting for them, cancels runs.
+import type { DialectCapabilities } from '../db/dialect.ts';
+import type { DB } from '../db/open-database.ts';
+import type { EventRow } from '../db/schema.ts';
+import type { Logger } from '../logger.ts';
+import { matchesAny, matchesEventPattern } from './event-pattern.ts';
+import { evaluateCondition } from './expressions.ts';
+import { buildScope, contactScope, eventView, type RunState } from './run-scope.ts';
+import type { ActiveWorkflow } from './versions.ts';
+
+export interface DispatchResult {
+  events: number;
+  runsStarted: number;
+}
+
+const ACTIVE = ['running', 'waiting'] as const;
+
+/**
+ * Handles up to `limit` undispatched events in one transaction, so an event is dispatched exactly
+ * once even with several processes (PostgreSQL skips rows another one has locked).
+ */
+export async function dispatchEvents(
+  db: DB,
+  dialect: DialectCapabilities,
+  workflows: ActiveWorkflow[],
+  opts: { now: number; limit: number; logger: Logger },
+): Promise<DispatchResult> {
+  return db.transaction().execute(async (trx) => {
+    const events = await dialect
+      .lockForClaim(
+        trx
+          .selectFrom('events')
+          .selectAll()
+          .where('dispatched_at', 'is', null)
+          .orderBy('id')
+          .limit(opts.limit),
+      )
+      .execute();
+    let runsStarted = 0;
+    for (const event of events) {
+      if (event.contact_id !== null) runsStarted += await dispatchOne(trx, workflows, event, opts);
+    }
+    if (events.length) {
+      await trx
+        .updateTable('events')
+        .set({ dispatched_at: opts.now })
+        .where(
+          'id',
+          'in',
+          events.map((e) => e.id),
+        )
+        .execute();
+    }
+    return { events: events.length, runsStarted };
+  });
+}
+
+async function dispatchOne(
+  trx: DB,
+  workflows: ActiveWorkflow[],
+  event: EventRow,
+  opts: { now: number; logger: Logger },
+): Promise<number> {
+  const contactId = event.contact_id as number;
+  for (const { workflow } of workflows) {
+    if (!matchesAny(workflow.cancelOn, event.type)) continue;
+    await trx
+      .updateTable('workflow_runs')
+      .set({
+        status: 'cancelled',
+        finished_at: opts.now,
+        updated_at: opts.now,
+        due_at: null,
+        error: `cancelled by ${event.type}`,
+      })
+      .where('workflow', '=', workflow.name)
+      .where('contact_id', '=', contactId)
+      .where('status', 'in', ACTIVE)
+      .execute();
+  }
+
+  const waiting = await trx
+    .selectFrom('workflow_runs')
+    .select(['id', 'waiting_for'])
+    .where('contact_id', '=', contactId)
+    .where('status', '=', 'waiting')
+    .where('waiting_for', 'is not', null)
+    .execute();
+  const woken = waiting
+    .filter((r) => matchesEventPattern(r.waiting_for as string, event.type))
+    .map((r) => r.id);
+  if (woken.length) {
+    await trx
+      .updateTable('workflow_runs')
+      .set({ due_at: opts.now })
+      .where('id', 'in', woken)
+      .execute();
+  }
+
+  const triggered = workflows.filter(({ workflow }) => matchesAny(workflow.on, event.type));
+  if (!triggered.length) return 0;
+  const contact = await trx
+    .selectFrom('contacts')
+    .selectAll()
+    .where('id', '=', contactId)
+    .executeTakeFirst();
+  if (!contact || contact.deleted_at !== null) return 0;
+  const scope = buildScope(await contactScope(trx, contact), eventView(event), {});
+  let started = 0;
+  for (const { workflow, versionId } of triggered) {
+    if (workflow.filter) {
+      try {
+        if (!evaluateCondition(workflow.filter, scope)) continue;
+      } catch (err) {
+        opts.logger.warn(
+          { err, workflow: workflow.name, eventId: event.id },
+          'workflow filter failed; run not started',
+        );
+        continue;
+      }
+    }
+    const state: RunState = { steps: {}, eventCursor: event.id };
+    const inserted = await trx
+      .insertInto('workflow_runs')
+      .values({
+        workflow: workflow.name,
+        version_id: versionId,
+        contact_id: contactId,
+        trigger_event_id: event.id,
+        exclusive: workflow.reentry === 'once' ? 1 : 0,
+        status: 'running',
+        state: JSON.stringify(state),
+        due_at: opts.now,
+        created_at: opts.now,
+        updated_at: opts.now,
+      })
+      // reentry: once — the partial unique index refuses a second active run.
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted) started++;
+  }
+  return started;
+}

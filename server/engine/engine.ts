@@ -1,0 +1,171 @@
+// The workflow engine: loads definitions, dispatches events to runs and advances due runs.
+import { Waker } from '../background/waker.ts';
+import type { Timings } from '../config.ts';
+import type { DialectCapabilities } from '../db/dialect.ts';
+import type { DB } from '../db/open-database.ts';
+import { coerceError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { advanceRun } from './advance-run.ts';
+import { claimDueRuns, nextDueAt } from './claim-due-runs.ts';
+import { loadWorkflows, watchWorkflows } from './definition/load-workflows.ts';
+import type { DefinitionError, LoadedWorkflows } from './definition/types.ts';
+import { dispatchEvents } from './dispatch-events.ts';
+import type { EngineContext } from './engine-context.ts';
+import { pruneFinishedRuns } from './prune.ts';
+import type { EngineSignals } from './step-outcome.ts';
+import { callWebhook as httpWebhook } from './steps/webhook.ts';
+import { type ActiveWorkflow, registerVersions, VersionCache } from './versions.ts';
+
+const EVENT_BATCH = 500;
+const RUN_BATCH = 64;
+/** Runs advanced at once; SQLite serialises writes anyway, PostgreSQL gains from a few. */
+const PARALLEL_RUNS = 8;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+export interface EngineOptions {
+  db: DB;
+  dialect: DialectCapabilities;
+  logger: Logger;
+  workflowsDir: string;
+  publicUrl: string;
+  secretKey: string;
+  timings: Timings;
+  allowPrivateWebhooks: boolean;
+  retentionMs: number;
+  signals: Pick<EngineSignals, 'mailQueued'>;
+  clock?: () => number;
+  callWebhook?: EngineContext['callWebhook'];
+  /** Reload when files in the folder change (off for one-shot uses like the dry run). */
+  watch?: boolean;
+  /** Where definitions come from; default: the `*.yaml` files in `workflowsDir`. */
+  loadDefinitions?: () => Promise<LoadedWorkflows>;
+}
+
+export class WorkflowEngine {
+  private workflows: ActiveWorkflow[] = [];
+  private errors: DefinitionError[] = [];
+  private readonly waker = new Waker();
+  private readonly ctx: EngineContext;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private stopWatching: (() => void) | undefined;
+  private lastPrune = 0;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.ctx = {
+      db: opts.db,
+      dialect: opts.dialect,
+      logger: opts.logger,
+      clock: opts.clock ?? Date.now,
+      publicUrl: opts.publicUrl,
+      secretKey: opts.secretKey,
+      timings: opts.timings,
+      allowPrivateWebhooks: opts.allowPrivateWebhooks,
+      callWebhook: opts.callWebhook ?? httpWebhook,
+      versions: new VersionCache(),
+      signals: { mailQueued: opts.signals.mailQueued, eventAppended: () => this.wake() },
+    };
+  }
+
+  /** The loaded workflows and the files that failed to load. */
+  status(): { workflows: ActiveWorkflow[]; errors: DefinitionError[] } {
+    return { workflows: this.workflows, errors: this.errors };
+  }
+
+  /** (Re)loads the folder; a broken file is reported and skipped, the others keep working. */
+  async reload(): Promise<void> {
+    const loaded = await (
+      this.opts.loadDefinitions ?? (() => loadWorkflows(this.opts.workflowsDir))
+    )();
+    this.workflows = await registerVersions(this.opts.db, loaded.workflows);
+    this.errors = loaded.errors;
+    for (const e of loaded.errors)
+      this.opts.logger.error(e, `workflow ${e.file}:${e.line}:${e.column}: ${e.message}`);
+    this.opts.logger.info(
+      { workflows: this.workflows.map((w) => w.workflow.name) },
+      'workflows loaded',
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.reload();
+    if (this.opts.watch !== false) {
+      this.stopWatching = watchWorkflows(this.opts.workflowsDir, () => {
+        this.reload().catch((err) => this.opts.logger.error({ err }, 'reloading workflows failed'));
+      });
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  wake(): void {
+    this.waker.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopWatching?.();
+    this.waker.wake();
+    await this.loop;
+  }
+
+  /** One pass: dispatch every pending event, then advance every due run. Returns the work done. */
+  async tick(): Promise<{ events: number; runs: number }> {
+    let events = 0;
+    for (;;) {
+      const dispatched = await dispatchEvents(this.ctx.db, this.ctx.dialect, this.workflows, {
+        now: this.ctx.clock(),
+        limit: EVENT_BATCH,
+        logger: this.opts.logger,
+      });
+      events += dispatched.events;
+      if (dispatched.events < EVENT_BATCH) break;
+    }
+    const runs = await claimDueRuns(this.ctx.db, this.ctx.dialect, {
+      now: this.ctx.clock(),
+      leaseMs: this.opts.timings.engineLeaseMs,
+      limit: RUN_BATCH,
+    });
+    for (let i = 0; i < runs.length; i += PARALLEL_RUNS) {
+      await Promise.all(runs.slice(i, i + PARALLEL_RUNS).map((run) => this.advance(run)));
+    }
+    return { events, runs: runs.length };
+  }
+
+  private async advance(run: Parameters<typeof advanceRun>[1]): Promise<void> {
+    try {
+      await advanceRun(this.ctx, run);
+    } catch (err) {
+      // The lease expires and the run is picked up again.
+      this.opts.logger.error({ err: coerceError(err), runId: run.id }, 'advancing run failed');
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let busy = false;
+      try {
+        const done = await this.tick();
+        busy = done.events > 0 || done.runs === RUN_BATCH;
+        if (this.ctx.clock() - this.lastPrune > PRUNE_EVERY_MS) {
+          this.lastPrune = this.ctx.clock();
+          await pruneFinishedRuns(
+            this.ctx.db,
+            this.ctx.clock() - this.opts.retentionMs,
+            this.workflows.map((w) => w.versionId),
+          );
+        }
+      } catch (err) {
+        this.opts.logger.error({ err }, 'workflow engine pass failed; will retry');
+      }
+      if (!busy && this.running) await this.waker.sleep(await this.sleepMs());
+    }
+  }
+
+  /** Until the next run is due (timers fire on time), at most one poll interval. */
+  private async sleepMs(): Promise<number> {
+    const poll = this.opts.timings.enginePollMs;
+    const next = await nextDueAt(this.ctx.db).catch(() => null);
+    return next === null ? poll : Math.max(0, Math.min(poll, next - this.ctx.clock()));
+  }
+}

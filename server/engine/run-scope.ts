@@ -1,0 +1,43 @@
+// What expressions in a run see: the contact as it is now, the trigger event, its params, step outputs.
+import { toContactView } from '../contacts/contact-view.ts';
+import { groupNamesOf } from '../contacts/groups.ts';
+import { tagNamesOf } from '../contacts/tags.ts';
+import type { DB } from '../db/open-database.ts';
+import type { ContactRow, EventRow } from '../db/schema.ts';
+import type { Scope } from './expressions.ts';
+
+export interface RunState {
+  /** Outputs of completed steps, by step id. */
+  steps: Record<string, unknown>;
+  /** wait_for only looks at events after this id: the trigger, then the last event it consumed. */
+  eventCursor: number;
+}
+
+export function eventView(event: EventRow) {
+  return {
+    id: event.id,
+    type: event.type,
+    params: JSON.parse(event.params) as Record<string, unknown>,
+    createdAt: new Date(event.created_at).toISOString(),
+  };
+}
+
+export async function contactScope(
+  db: DB,
+  contact: ContactRow | undefined,
+): Promise<Record<string, unknown>> {
+  if (!contact) return {};
+  const [groups, tags] = await Promise.all([
+    groupNamesOf(db, contact.id),
+    tagNamesOf(db, contact.id),
+  ]);
+  return { ...toContactView(contact, groups), tags };
+}
+
+export function buildScope(
+  contact: Record<string, unknown>,
+  event: ReturnType<typeof eventView>,
+  steps: Record<string, unknown>,
+): Scope {
+  return { ...event.params, contact, event, steps };
+}

@@ -1,0 +1,308 @@
+// The workflow engine end to end: events start runs, mail goes over real SMTP, waits, branches.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifySignature } from '../server/engine/steps/webhook.ts';
+import { appendEvent } from '../server/events/append-event.ts';
+import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+import { confirmLinkIn, TestSmtp } from './helpers/smtp.ts';
+import { until, workflowDir } from './helpers/workflow-dir.ts';
+
+interface Run {
+  id: number;
+  status: string;
+  workflow: string;
+  error: string | null;
+  steps: { stepId: string; status: string; attempts: number; output: Record<string, unknown> }[];
+}
+
+describe.each(testDialects())('workflows on %s', (dialect) => {
+  let database: TestDatabase;
+  let smtp: TestSmtp;
+  let server: TestServer;
+  let dir: ReturnType<typeof workflowDir>;
+
+  const start = async (files: Record<string, string>, env: Record<string, string> = {}) => {
+    database = await createTestDatabase(dialect);
+    smtp = await new TestSmtp().start();
+    dir = workflowDir(files);
+    server = await startTestServer({
+      DATABASE_URL: database.url,
+      SMTP_URL: smtp.url,
+      WORKFLOWS_DIR: dir.dir,
+      ...env,
+    });
+  };
+
+  afterEach(async () => {
+    await server.close();
+    await smtp.stop();
+    await database.drop();
+    dir.remove();
+  });
+
+  const runsOf = async (query: string) =>
+    ((await (await server.api(`/api/v1/workflow-runs?${query}`)).json()) as { items: Run[] }).items;
+  const run = async (id: number) =>
+    (await (await server.api(`/api/v1/workflow-runs/${id}`)).json()) as Run;
+  const finishedRun = (query: string) =>
+    until(async () => {
+      const [first] = await runsOf(query);
+      return first && ['completed', 'failed', 'cancelled'].includes(first.status)
+        ? run(first.id)
+        : undefined;
+    });
+
+  it('sends the welcome mail with interpolated text when the contact confirms', async () => {
+    await start({
+      'welcome.yaml': `
+name: welcome
+on: emailConfirmed-newsletter
+steps:
+  - send_email: { subject: "Welcome \${contact.firstName}!", text: "Hi \${contact.firstName}, thanks for confirming \${EmailAddress}." }
+  - add_tags: [welcomed]
+`,
+    });
+    await server.subscribe('newsletter', { email: 'ann@example.com', firstName: 'Ann' });
+    await fetch(confirmLinkIn(await smtp.waitForMail('ann@example.com')), { method: 'POST' });
+    const welcome = await smtp.waitForMail('ann@example.com', 10_000, 2);
+    expect(welcome.subject).toBe('Welcome Ann!');
+    expect(welcome.text).toContain('Hi Ann, thanks for confirming ann@example.com.');
+    expect(welcome.text).toMatch(/Unsubscribe: http\S+\/unsubscribe\/1\./);
+    expect(welcome.rawHeaders['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+
+    const done = await finishedRun('contactId=1');
+    expect(done).toMatchObject({ workflow: 'welcome', status: 'completed' });
+    expect(done.steps.map((s) => [s.stepId, s.status])).toEqual([
+      ['steps.0', 'completed'],
+      ['steps.1', 'completed'],
+    ]);
+    expect(await (await server.api('/api/v1/contacts/1')).json()).toMatchObject({
+      status: 'confirmed',
+    });
+  });
+
+  it('takes the timeout branch of wait_for, or the other one when the event comes', async () => {
+    await start({
+      'nudge.yaml': `
+name: nudge
+on: subscribeFromApi-newsletter
+steps:
+  - wait: 1s
+  - id: confirmed
+    wait_for: { event: "emailConfirmed*", timeout: 2s }
+  - if: steps.confirmed.received
+    then: [ { send_email: { subject: "Thanks", text: "Confirmed." } } ]
+    else: [ { send_email: { subject: "Still there?", text: "Please confirm." } } ]
+`,
+    });
+    await server.subscribe('newsletter', { email: 'early@example.com' });
+    await server.subscribe('newsletter', { email: 'never@example.com' });
+    // Confirmed during the first wait, before wait_for began: it still counts.
+    await fetch(confirmLinkIn(await smtp.waitForMail('early@example.com')), { method: 'POST' });
+
+    expect((await smtp.waitForMail('early@example.com', 10_000, 2)).subject).toBe('Thanks');
+    expect((await smtp.waitForMail('never@example.com', 10_000, 2)).subject).toBe('Still there?');
+    const never = await finishedRun('contactId=2');
+    expect(never.steps.find((s) => s.stepId === 'confirmed')?.output).toEqual({
+      received: false,
+      event: null,
+    });
+  });
+
+  it('resumes wait_for as soon as the event arrives', async () => {
+    await start({
+      'clicks.yaml': `
+name: clicks
+on: subscribeFromApi-newsletter
+steps:
+  - id: click
+    wait_for: { event: "linkClicked", match: 'event.params.url == "https://x.example/pro"', timeout: 1h }
+  - add_to_groups: [Clicked]
+`,
+    });
+    await server.subscribe('newsletter', { email: 'click@example.com' });
+    await until(async () => (await runsOf('contactId=1'))[0]?.status === 'waiting');
+    await appendEvent(server.database.db, {
+      type: 'linkClicked',
+      contactId: 1,
+      params: { url: 'https://other.example' },
+    });
+    await appendEvent(server.database.db, {
+      type: 'linkClicked',
+      contactId: 1,
+      params: { url: 'https://x.example/pro' },
+    });
+    server.engine.wake();
+    const done = await finishedRun('contactId=1');
+    expect(done.status).toBe('completed');
+    expect(done.steps[0]?.output).toMatchObject({
+      received: true,
+      event: { params: { url: 'https://x.example/pro' } },
+    });
+    expect(await (await server.api('/api/v1/contacts/1')).json()).toMatchObject({
+      groups: ['Clicked', 'Newsletter'],
+    });
+  });
+
+  it('starts one run per contact while one is active, cancels on cancel_on and through the API', async () => {
+    await start({
+      'drip.yaml': `
+name: drip
+on: "subscribe*Api-newsletter"
+cancel_on: [unsubscribed]
+steps:
+  - wait: 1h
+  - send_email: { subject: "Later", text: "..." }
+`,
+    });
+    await server.subscribe('newsletter', { email: 'drip@example.com' });
+    await server.subscribe('newsletter', { email: 'drip@example.com' });
+    await server.subscribe('newsletter', { email: 'other@example.com' });
+    await until(async () => (await runsOf('workflow=drip&status=waiting')).length === 2);
+    expect(await runsOf('contactId=1')).toHaveLength(1);
+
+    await appendEvent(server.database.db, {
+      type: 'unsubscribed',
+      contactId: 1,
+      params: { ContactId: 1 },
+    });
+    server.engine.wake();
+    await until(async () => (await runsOf('contactId=1'))[0]?.status === 'cancelled');
+
+    const [other] = await runsOf('contactId=2');
+    const cancelled = await server.api(`/api/v1/workflow-runs/${other?.id}/cancel`, {
+      method: 'POST',
+    });
+    expect(cancelled.status).toBe(200);
+    expect(((await cancelled.json()) as Run).status).toBe('cancelled');
+    expect(
+      (await server.api(`/api/v1/workflow-runs/${other?.id}/cancel`, { method: 'POST' })).status,
+    ).toBe(409);
+  });
+
+  it('keeps loading good workflows when one file is broken, and reports the broken one', async () => {
+    await start({
+      'good.yaml': 'name: good\non: emailConfirmed\nsteps:\n  - add_tags: [ok]\n',
+      'bad.yaml': 'name: bad\non: emailConfirmed\nsteps:\n  - sned_email: { subject: x }\n',
+    });
+    const body = (await (await server.api('/api/v1/workflows')).json()) as {
+      items: { name: string }[];
+      errors: { file: string; line: number; column: number; message: string }[];
+    };
+    expect(body.items.map((w) => w.name)).toEqual(['good']);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]).toMatchObject({ line: 4 });
+    expect(body.errors[0]?.file).toContain('bad.yaml');
+  });
+
+  it('starts every run of a burst exactly once', async () => {
+    await start({ 'tag.yaml': 'name: tagger\non: burst\nsteps:\n  - add_tags: [burst]\n' });
+    const db = server.database.db;
+    const count = 300;
+    const now = Date.now();
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < count; i++) {
+        const { id } = await trx
+          .insertInto('contacts')
+          .values({
+            email: `b${i}@example.com`,
+            fields: '{}',
+            status: 'confirmed',
+            source: 'test',
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await appendEvent(trx, { type: 'burst', contactId: id, params: { ContactId: id } });
+      }
+    });
+    server.engine.wake();
+    await until(
+      async () => (await runsOf('workflow=tagger&status=completed&limit=1000')).length === count,
+      30_000,
+    );
+    const steps = await db.selectFrom('workflow_steps').select(['run_id', 'attempts']).execute();
+    expect(steps).toHaveLength(count);
+    expect(new Set(steps.map((s) => s.run_id)).size).toBe(count);
+    expect(steps.every((s) => s.attempts === 1)).toBe(true);
+    const tagged = await db.selectFrom('contact_tags').select('contact_id').execute();
+    expect(tagged).toHaveLength(count);
+  });
+
+  it('calls a webhook with a verifiable signature and retries a 500 with backoff', async () => {
+    const received: { signature: string; key: string; body: string }[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        received.push({
+          signature: String(req.headers['x-subflow-signature']),
+          key: String(req.headers['idempotency-key']),
+          body,
+        });
+        res.writeHead(received.length === 1 ? 500 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: received.length > 1 }));
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    try {
+      await start(
+        {
+          'crm.yaml': `
+name: crm
+on: subscribeFromApi-newsletter
+retry: { attempts: 3, backoff: 1s }
+steps:
+  - id: notify
+    webhook: { url: "${url}", secret: "hook-secret-123", body: { email: "\${EmailAddress}", contact: "\${ContactId}" } }
+`,
+        },
+        { WEBHOOK_ALLOW_PRIVATE: 'true' },
+      );
+      await server.subscribe('newsletter', { email: 'crm@example.com' });
+      const done = await finishedRun('contactId=1');
+      expect(done.status).toBe('completed');
+      expect(done.steps[0]).toMatchObject({
+        stepId: 'notify',
+        attempts: 2,
+        output: { status: 200, body: { ok: true } },
+      });
+      expect(received).toHaveLength(2);
+      expect(received[0]?.key).toBe(received[1]?.key);
+      expect(JSON.parse(received[1]?.body ?? '')).toEqual({
+        email: 'crm@example.com',
+        contact: '1',
+      });
+      expect(
+        verifySignature('hook-secret-123', received[1]?.signature ?? '', received[1]?.body ?? ''),
+      ).toBe(true);
+      expect(
+        verifySignature('wrong-secret', received[1]?.signature ?? '', received[1]?.body ?? ''),
+      ).toBe(false);
+    } finally {
+      await new Promise((resolve) => hook.close(resolve));
+    }
+  });
+
+  it('refuses webhooks to private addresses unless allowed', async () => {
+    await start({
+      'local.yaml': `
+name: local
+on: subscribeFromApi-newsletter
+steps:
+  - webhook: { url: "http://127.0.0.1:9/never" }
+`,
+    });
+    await server.subscribe('newsletter', { email: 'ssrf@example.com' });
+    const done = await finishedRun('contactId=1');
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/127\.0\.0\.1/);
+    expect(done.steps[0]?.attempts).toBe(1);
+  });
+});
