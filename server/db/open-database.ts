@@ -16,6 +16,29 @@ export interface OpenDatabase {
 }
 
 const INT8_OID = 20;
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a small statement, and the
+ * same few hundred SQL texts repeat, so prepared statements are kept and reused.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return Object.assign(Object.create(sqlite) as SqliteDatabase.Database, {
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        // Queries with IN lists vary in text; a full cache starts over rather than grow forever.
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statement = prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    close: () => sqlite.close(),
+  });
+}
 
 /**
  * @example const { db, close } = openDatabase('sqlite::memory:');
@@ -29,7 +52,9 @@ export function openDatabase(url: string): OpenDatabase {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    });
     return { db, dialect: capabilitiesFor('sqlite'), close: () => db.destroy() };
   }
   const pool = new pg.Pool({

@@ -50,6 +50,20 @@ function bodySchema(form: Form) {
   });
 }
 
+/**
+ * Building a zod schema is far dearer than using one (zod compiles a fast path per schema), so
+ * each form's schema is built once per version of the form.
+ */
+const schemaCache = new Map<string, { updatedAt: string; schema: ReturnType<typeof bodySchema> }>();
+
+function cachedBodySchema(form: Form) {
+  const hit = schemaCache.get(form.id);
+  if (hit && hit.updatedAt === form.updatedAt) return hit.schema;
+  const schema = bodySchema(form);
+  schemaCache.set(form.id, { updatedAt: form.updatedAt, schema });
+  return schema;
+}
+
 export interface PublicSubscribeBody {
   email?: string;
   phone?: import('../contacts/phone.ts').NormalizedPhone;
@@ -63,7 +77,7 @@ export interface PublicSubscribeBody {
 
 /** @throws ValidationError naming each bad field */
 export function parsePublicSubscribeBody(form: Form, raw: unknown): PublicSubscribeBody {
-  const parsed = bodySchema(form).safeParse(raw);
+  const parsed = cachedBodySchema(form).safeParse(raw);
   if (!parsed.success) throw new ValidationError(zodIssues(parsed.error));
   const { email, phone, firstName, lastName, consent, _hp, _elapsed, ...fields } =
     parsed.data as Record<string, never>;
