@@ -74,10 +74,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     engine,
   });
 
+  // Handlers can outlive their connection (a client that went away); the database must outlive them.
+  let inFlight = 0;
+  const fetch: typeof app.fetch = async (request, env, ctx) => {
+    inFlight++;
+    try {
+      return await app.fetch(request, env, ctx);
+    } finally {
+      inFlight--;
+    }
+  };
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
-      resolve(s),
-    );
+    const s = serve({ fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
@@ -95,6 +103,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }, config.timings.shutdownGraceMs);
       await drained;
       clearTimeout(grace);
+      const deadline = Date.now() + config.timings.shutdownGraceMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await engine.stop();
       await mailer.stop();
       await database.close();

@@ -14,6 +14,8 @@ export interface QueueConfirmationInput {
   publicUrl: string;
   timings: Timings;
   now: number;
+  /** A contact created in this transaction has no earlier mail to throttle against. */
+  isNewContact?: boolean;
 }
 
 /**
@@ -24,7 +26,8 @@ export async function queueConfirmation(trx: DB, input: QueueConfirmationInput):
   const { contact, timings, now } = input;
   if (contact.status !== 'unconfirmed' || !contact.email || contact.deleted_at !== null)
     return false;
-  if (!(await confirmationAllowed(trx, contact.id, timings, now))) return false;
+  if (!input.isNewContact && !(await confirmationAllowed(trx, contact.id, timings, now)))
+    return false;
   const { id, token } = await createConfirmToken(trx, {
     contactId: contact.id,
     email: contact.email,

@@ -4,10 +4,23 @@ import type { DB } from '../db/open-database.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { type Form, type FormConfig, type FormPatch, formConfigSchema } from './form-schema.ts';
 
+/** Parsed configs by their stored text: validating on every public request showed in profiles. */
+const parsedConfigs = new Map<string, FormConfig>();
+
+function parseConfig(text: string): FormConfig {
+  let config = parsedConfigs.get(text);
+  if (!config) {
+    if (parsedConfigs.size >= 1000) parsedConfigs.clear();
+    config = formConfigSchema.parse(JSON.parse(text));
+    parsedConfigs.set(text, config);
+  }
+  return config;
+}
+
 function toForm(row: { id: string; config: string; created_at: number; updated_at: number }): Form {
   return {
     id: row.id,
-    ...formConfigSchema.parse(JSON.parse(row.config)),
+    ...structuredClone(parseConfig(row.config)),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };

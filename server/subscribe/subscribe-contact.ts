@@ -85,6 +85,7 @@ export async function subscribeContact(
         publicUrl: ctx.publicUrl,
         timings: ctx.timings,
         now,
+        isNewContact: created,
       }));
     return { contactId: contact.id, created, eventId, confirmationQueued };
   });
