@@ -1,21 +1,10 @@
 // The subscription form rendered inside the shadow root: fields, consent, honeypot, messages.
 import { Component, createRef } from 'preact';
+// Type only: erased from the bundle, so the widget and the server cannot disagree on the keys.
+import type { Strings as WidgetStrings } from '../server/forms/widget-strings.ts';
 
 /** The widget's texts, in the visitor's language, chosen and merged with the form's by the server. */
-export interface Strings {
-  title: string;
-  submit: string;
-  sending: string;
-  success: string;
-  consentLabel: string;
-  required: string;
-  fixErrors: string;
-  invalidEmail: string;
-  failed: string;
-  tooMany: string;
-  notAllowed: string;
-  [fieldLabel: string]: string;
-}
+type Strings = WidgetStrings & Record<string, string>;
 
 export interface FieldDef {
   name: string;

@@ -1,4 +1,5 @@
 // The confirm verb: spends a DOI token, confirms the contact and appends emailConfirmed[-formType].
+import { recordConsent } from '../contacts/consents.ts';
 import type { DB } from '../db/open-database.ts';
 import { appendEvent, contactEventParams, eventName } from '../events/append-event.ts';
 import { findConfirmToken } from './confirm-tokens.ts';
@@ -61,17 +62,14 @@ export async function confirmEmail(
       .set({ status: 'confirmed', email_confirmed_at: now, unsubscribed_at: null, updated_at: now })
       .where('id', '=', contact.id)
       .execute();
-    await trx
-      .insertInto('consents')
-      .values({
-        contact_id: contact.id,
-        kind: 'confirm',
-        form_type: row.form_type,
-        ip: input.ip,
-        user_agent: input.userAgent,
-        created_at: now,
-      })
-      .execute();
+    await recordConsent(trx, {
+      contactId: contact.id,
+      kind: 'confirm',
+      formType: row.form_type,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      now,
+    });
     await appendEvent(trx, {
       type: eventName('emailConfirmed', row.form_type),
       contactId: contact.id,

@@ -1,5 +1,7 @@
 // Unsubscribe links (signed with the secret key, no row per mail) and the unsubscribe verb.
+
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { recordConsent } from '../contacts/consents.ts';
 import type { DB } from '../db/open-database.ts';
 import { appendEvent, contactEventParams } from '../events/append-event.ts';
 
@@ -41,17 +43,14 @@ export async function unsubscribeContact(
       .set({ status: 'unsubscribed', unsubscribed_at: now, updated_at: now })
       .where('id', '=', contact.id)
       .execute();
-    await trx
-      .insertInto('consents')
-      .values({
-        contact_id: contact.id,
-        kind: 'unsubscribe',
-        form_type: null,
-        ip: input.ip,
-        user_agent: input.userAgent,
-        created_at: now,
-      })
-      .execute();
+    await recordConsent(trx, {
+      contactId: contact.id,
+      kind: 'unsubscribe',
+      formType: null,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      now,
+    });
     await appendEvent(trx, {
       type: 'unsubscribed',
       contactId: contact.id,

@@ -1,4 +1,5 @@
 // Moves one claimed run forward, one step per transaction, until it sleeps, ends or loses its lease.
+import { backoffMs } from '../background/backoff.ts';
 import type { DB } from '../db/open-database.ts';
 import type { RunRow, RunStatus, StepRow } from '../db/schema.ts';
 import type { StepInstruction } from './definition/types.ts';
@@ -151,8 +152,8 @@ function failureOutcome(ins: StepInstruction, step: StepRow, err: unknown): Step
   const permanent =
     err instanceof Error && (err.name === 'ExpressionError' || err.name === 'ValidationError');
   if (permanent || step.attempts >= ins.retry.attempts) return { kind: 'fail', error: message };
-  const base = Math.min(ins.retry.maxBackoffMs, ins.retry.backoffMs * 2 ** (step.attempts - 1));
-  return { kind: 'retry', error: message, delayMs: Math.round(base * (0.8 + Math.random() * 0.4)) };
+  const delayMs = backoffMs(step.attempts, ins.retry.backoffMs, ins.retry.maxBackoffMs);
+  return { kind: 'retry', error: message, delayMs };
 }
 
 /** The step's row, created on first visit; each visit counts an attempt. */

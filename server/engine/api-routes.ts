@@ -4,6 +4,7 @@ import { requireScope } from '../auth/require-api-key.ts';
 import type { DB } from '../db/open-database.ts';
 import { ConflictError } from '../errors.ts';
 import { type ApiApp, errorResponses, security } from '../http/api-app.ts';
+import { pageQuery } from '../http/pagination.ts';
 import type { WorkflowEngine } from './engine.ts';
 import { cancelRun, getRun, listRuns } from './runs-view.ts';
 
@@ -65,11 +66,7 @@ export function registerWorkflowRoutes(api: ApiApp, db: DB, engine: WorkflowEngi
           contactId: z.coerce.number().int().positive().optional(),
           workflow: z.string().min(1).max(200).optional(),
           status: z.enum(['running', 'waiting', 'completed', 'failed', 'cancelled']).optional(),
-          cursor: z
-            .string()
-            .regex(/^\d+$/, 'expected a nextCursor from a previous page')
-            .optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          ...pageQuery,
         }),
       },
       responses: {

@@ -1,5 +1,5 @@
 // The workflow engine: loads definitions, dispatches events to runs and advances due runs.
-import { Waker } from '../background/waker.ts';
+import { BackgroundLoop } from '../background/loop.ts';
 import type { Timings } from '../config.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
@@ -44,10 +44,8 @@ export interface EngineOptions {
 export class WorkflowEngine {
   private workflows: ActiveWorkflow[] = [];
   private errors: DefinitionError[] = [];
-  private readonly waker = new Waker();
   private readonly ctx: EngineContext;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
   private stopWatching: (() => void) | undefined;
   private lastPrune = 0;
 
@@ -65,6 +63,12 @@ export class WorkflowEngine {
       versions: new VersionCache(),
       signals: { mailQueued: opts.signals.mailQueued, eventAppended: () => this.wake() },
     };
+    this.loop = new BackgroundLoop({
+      name: 'workflow engine',
+      logger: opts.logger,
+      pass: () => this.pass(),
+      idleMs: () => this.sleepMs(),
+    });
   }
 
   /** The loaded workflows and the files that failed to load. */
@@ -94,19 +98,16 @@ export class WorkflowEngine {
         this.reload().catch((err) => this.opts.logger.error({ err }, 'reloading workflows failed'));
       });
     }
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   wake(): void {
-    this.waker.wake();
+    this.loop.wake();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
     this.stopWatching?.();
-    this.waker.wake();
-    await this.loop;
+    await this.loop.stop();
   }
 
   /** One pass: dispatch every pending event, then advance every due run. Returns the work done. */
@@ -141,25 +142,18 @@ export class WorkflowEngine {
     }
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let busy = false;
-      try {
-        const done = await this.tick();
-        busy = done.events > 0 || done.runs === RUN_BATCH;
-        if (this.ctx.clock() - this.lastPrune > PRUNE_EVERY_MS) {
-          this.lastPrune = this.ctx.clock();
-          await pruneFinishedRuns(
-            this.ctx.db,
-            this.ctx.clock() - this.opts.retentionMs,
-            this.workflows.map((w) => w.versionId),
-          );
-        }
-      } catch (err) {
-        this.opts.logger.error({ err }, 'workflow engine pass failed; will retry');
-      }
-      if (!busy && this.running) await this.waker.sleep(await this.sleepMs());
+  /** A tick plus, now and then, retention; true when more work is waiting. */
+  private async pass(): Promise<boolean> {
+    const done = await this.tick();
+    if (this.ctx.clock() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = this.ctx.clock();
+      await pruneFinishedRuns(
+        this.ctx.db,
+        this.ctx.clock() - this.opts.retentionMs,
+        this.workflows.map((w) => w.versionId),
+      );
     }
+    return done.events > 0 || done.runs === RUN_BATCH;
   }
 
   /** Until the next run is due (timers fire on time), at most one poll interval. */

@@ -2,6 +2,7 @@
 import type { DB } from '../db/open-database.ts';
 import type { RunRow, RunStatus, StepRow } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
+import { toPage } from '../http/pagination.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -49,13 +50,7 @@ export async function listRuns(
   if (q.workflow) query = query.where('workflow', '=', q.workflow);
   if (q.status) query = query.where('status', '=', q.status);
   if (q.before !== undefined) query = query.where('id', '<', q.before);
-  const rows = await query.execute();
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toRunView),
-    nextCursor: rows.length > q.limit && last ? String(last.id) : null,
-  };
+  return toPage(await query.execute(), q.limit, toRunView);
 }
 
 export async function getRun(db: DB, id: number) {

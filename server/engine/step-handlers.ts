@@ -1,5 +1,6 @@
 // One function per step kind: read what it needs, decide the outcome, defer writes to `effects`.
 
+import { backoffMs } from '../background/backoff.ts';
 import { queueConfirmation } from '../confirm/queue-confirmation.ts';
 import { unsubscribeUrl } from '../confirm/unsubscribe.ts';
 import { addContactToGroups, removeContactFromGroups } from '../contacts/groups.ts';
@@ -209,8 +210,7 @@ async function webhook(
     const retryable = err instanceof WebhookError ? err.retryable : false;
     if (!retryable || step.attempts >= ins.retry.attempts)
       return { kind: 'fail', error: `webhook: ${message}` };
-    const base = Math.min(ins.retry.maxBackoffMs, ins.retry.backoffMs * 2 ** (step.attempts - 1));
-    const jittered = Math.round(base * (0.8 + Math.random() * 0.4));
+    const jittered = backoffMs(step.attempts, ins.retry.backoffMs, ins.retry.maxBackoffMs);
     // A receiver's Retry-After is honoured when it asks for more patience than our backoff.
     const delayMs = Math.max(jittered, err instanceof WebhookError ? (err.retryAfterMs ?? 0) : 0);
     return { kind: 'retry', error: `webhook: ${message}`, delayMs };

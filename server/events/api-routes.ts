@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth/require-api-key.ts';
 import type { DB } from '../db/open-database.ts';
 import { type ApiApp, errorResponses, security } from '../http/api-app.ts';
+import { pageQuery } from '../http/pagination.ts';
 import { listEvents } from './list-events.ts';
 
 const EventResource = z
@@ -28,11 +29,7 @@ export function registerEventRoutes(api: ApiApp, db: DB): void {
         query: z.object({
           type: z.string().min(1).max(200).optional(),
           contactId: z.coerce.number().int().positive().optional(),
-          cursor: z
-            .string()
-            .regex(/^\d+$/, 'expected a nextCursor from a previous page')
-            .optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          ...pageQuery,
         }),
       },
       responses: {

@@ -1,5 +1,6 @@
 // Paging through the event log, newest first, with an opaque cursor.
 import type { DB } from '../db/open-database.ts';
+import { toPage } from '../http/pagination.ts';
 import { type EventView, toEventView } from './append-event.ts';
 
 export interface ListEventsInput {
@@ -22,11 +23,5 @@ export async function listEvents(
   if (input.type) query = query.where('type', '=', input.type);
   if (input.contactId !== undefined) query = query.where('contact_id', '=', input.contactId);
   if (input.before !== undefined) query = query.where('id', '<', input.before);
-  const rows = await query.execute();
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toEventView),
-    nextCursor: rows.length > input.limit && last ? String(last.id) : null,
-  };
+  return toPage(await query.execute(), input.limit, toEventView);
 }

@@ -1,6 +1,7 @@
 // The sender loop: claims due outbox rows, hands them to the transport, records each outcome.
 import { createHash } from 'node:crypto';
-import { Waker } from '../background/waker.ts';
+import { backoffMs } from '../background/backoff.ts';
+import { BackgroundLoop } from '../background/loop.ts';
 import type { Timings } from '../config.ts';
 import { unsubscribeUrl } from '../confirm/unsubscribe.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
@@ -53,38 +54,30 @@ export function listUnsubscribeHeaders(
   };
 }
 
-/** Exponential backoff with ±20% jitter, capped. */
-export function retryDelayMs(
-  attempts: number,
-  t: Pick<Timings, 'mailFirstBackoffMs' | 'mailMaxBackoffMs'>,
-): number {
-  const base = Math.min(t.mailMaxBackoffMs, t.mailFirstBackoffMs * 2 ** Math.max(0, attempts - 1));
-  return Math.round(base * (0.8 + Math.random() * 0.4));
-}
-
 export class MailSender {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly waker = new Waker();
+  private readonly loop: BackgroundLoop;
 
-  constructor(private readonly opts: MailSenderOptions) {}
+  constructor(private readonly opts: MailSenderOptions) {
+    this.loop = new BackgroundLoop({
+      name: 'mail sender',
+      logger: opts.logger,
+      pass: async () => (await this.drainOnce()) === BATCH,
+      idleMs: () => opts.timings.mailPollMs,
+    });
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Asks the loop to look for due mail now instead of at the next poll. */
   wake(): void {
-    this.waker.wake();
+    this.loop.wake();
   }
 
   /** Finishes the batch in flight, then stops. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.waker.wake();
-    await this.loop;
+    await this.loop.stop();
     this.opts.transport.close();
   }
 
@@ -98,18 +91,6 @@ export class MailSender {
     });
     await Promise.all(rows.map((row) => this.deliver(row)));
     return rows.length;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let attempted = 0;
-      try {
-        attempted = await this.drainOnce();
-      } catch (err) {
-        this.opts.logger.error({ err }, 'mail sender: claiming due mail failed; will retry');
-      }
-      if (attempted < BATCH && this.running) await this.waker.sleep(this.opts.timings.mailPollMs);
-    }
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
@@ -137,7 +118,7 @@ export class MailSender {
         await markFailed(db, row.id, error.message);
         return;
       }
-      const delay = retryDelayMs(row.attempts, timings);
+      const delay = backoffMs(row.attempts, timings.mailFirstBackoffMs, timings.mailMaxBackoffMs);
       log.warn({ err: error.message, retryInMs: delay }, 'mail delivery failed; will retry');
       await markRetry(db, row.id, error.message, Date.now() + delay);
       return;

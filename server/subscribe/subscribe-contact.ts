@@ -1,6 +1,8 @@
 // The subscribe verb behind both the public form endpoint and the authenticated API.
+
 import type { Timings } from '../config.ts';
 import { queueConfirmation } from '../confirm/queue-confirmation.ts';
+import { recordConsent } from '../contacts/consents.ts';
 import { addContactToGroups } from '../contacts/groups.ts';
 import type { NormalizedPhone } from '../contacts/phone.ts';
 import {
@@ -59,17 +61,14 @@ export async function subscribeContact(
       now,
     });
     await addContactToGroups(trx, contact.id, input.groups);
-    await trx
-      .insertInto('consents')
-      .values({
-        contact_id: contact.id,
-        kind: 'subscribe',
-        form_type: input.formType,
-        ip: input.consent.ip,
-        user_agent: input.consent.userAgent,
-        created_at: now,
-      })
-      .execute();
+    await recordConsent(trx, {
+      contactId: contact.id,
+      kind: 'subscribe',
+      formType: input.formType,
+      ip: input.consent.ip,
+      userAgent: input.consent.userAgent,
+      now,
+    });
     const eventId = await appendEvent(trx, {
       type: eventName(created ? 'subscribeFromApi' : 'subscribeUpdateFromApi', input.formType),
       contactId: contact.id,
