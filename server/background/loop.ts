@@ -8,6 +8,11 @@ export interface LoopOptions {
   pass: () => Promise<boolean>;
   /** How long to sleep when idle; a wake() ends the sleep early. */
   idleMs: () => Promise<number> | number;
+  /**
+   * Least time between the starts of two passes. Under load every request wakes the loop; waiting a
+   * few milliseconds lets one pass (and one commit) serve many requests instead of one each.
+   */
+  minIntervalMs?: number;
 }
 
 export class BackgroundLoop {
@@ -38,7 +43,11 @@ export class BackgroundLoop {
   }
 
   private async run(): Promise<void> {
+    let lastPass = 0;
     while (this.running) {
+      const gap = lastPass + (this.opts.minIntervalMs ?? 0) - Date.now();
+      if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+      lastPass = Date.now();
       this.pendingWake = false;
       let busy = false;
       try {

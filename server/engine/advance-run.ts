@@ -50,7 +50,7 @@ async function runStep(
   ins: StepInstruction,
 ): Promise<RunRow | undefined> {
   const now = ctx.clock();
-  const step = await startStep(ctx.db, run, ins, now);
+  const step = await visitStep(ctx.db, run, ins, now);
   if (step.status === 'completed') return updateRun(ctx.db, run, lease, { pc: run.pc + 1 });
   const state = JSON.parse(run.state) as RunState;
   const [contact, trigger] = await Promise.all([
@@ -81,7 +81,12 @@ async function runStep(
       return await ctx.db.transaction().execute(async (trx) => {
         const produced = done.effects ? await done.effects(trx) : undefined;
         const output = produced === undefined ? done.output : produced;
-        await completeStep(trx, step, 'completed', output, null, ctx.clock());
+        await saveStep(trx, step, {
+          status: 'completed',
+          output,
+          error: null,
+          finished_at: ctx.clock(),
+        });
         const nextState: RunState = {
           steps: { ...state.steps, [ins.id]: output },
           eventCursor: done.eventCursor ?? state.eventCursor,
@@ -101,11 +106,7 @@ async function runStep(
   switch (outcome.kind) {
     case 'sleep':
       await ctx.db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('workflow_steps')
-          .set({ status: 'waiting', output: JSON.stringify(outcome.output) })
-          .where('id', '=', step.id)
-          .execute();
+        await saveStep(trx, step, { status: 'waiting', output: outcome.output, error: null });
         await updateRun(trx, run, lease, {
           status: 'waiting',
           due_at: outcome.until,
@@ -116,11 +117,7 @@ async function runStep(
       return undefined;
     case 'retry':
       await ctx.db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('workflow_steps')
-          .set({ error: outcome.error })
-          .where('id', '=', step.id)
-          .execute();
+        await saveStep(trx, step, { error: outcome.error });
         await updateRun(trx, run, lease, { due_at: now + outcome.delayMs, locked_until: null });
       });
       ctx.logger.warn(
@@ -130,14 +127,22 @@ async function runStep(
       return undefined;
     case 'fail':
       await ctx.db.transaction().execute(async (trx) => {
-        await completeStep(trx, step, 'failed', null, outcome.error, ctx.clock());
+        await saveStep(trx, step, {
+          status: 'failed',
+          error: outcome.error,
+          finished_at: ctx.clock(),
+        });
         await finish({ ...ctx, db: trx }, run, lease, 'failed', `${ins.id}: ${outcome.error}`);
       });
       ctx.logger.warn({ runId: run.id, step: ins.id, error: outcome.error }, 'workflow run failed');
       return undefined;
     case 'end':
       await ctx.db.transaction().execute(async (trx) => {
-        await completeStep(trx, step, 'completed', outcome.output, null, ctx.clock());
+        await saveStep(trx, step, {
+          status: 'completed',
+          output: outcome.output,
+          finished_at: ctx.clock(),
+        });
         await finish({ ...ctx, db: trx }, run, lease, 'completed', null);
       });
       return undefined;
@@ -147,7 +152,7 @@ async function runStep(
 }
 
 /** Bad input to a step fails the run; anything else is retried per the step's policy. */
-function failureOutcome(ins: StepInstruction, step: StepRow, err: unknown): StepOutcome {
+function failureOutcome(ins: StepInstruction, step: StepVisit, err: unknown): StepOutcome {
   const message = err instanceof Error ? err.message : String(err);
   const permanent =
     err instanceof Error && (err.name === 'ExpressionError' || err.name === 'ValidationError');
@@ -156,47 +161,82 @@ function failureOutcome(ins: StepInstruction, step: StepRow, err: unknown): Step
   return { kind: 'retry', error: message, delayMs };
 }
 
-/** The step's row, created on first visit; each visit counts an attempt. */
-async function startStep(db: DB, run: RunRow, ins: StepInstruction, now: number): Promise<StepRow> {
-  await db
-    .insertInto('workflow_steps')
-    .values({
-      run_id: run.id,
-      step_id: ins.id,
-      iteration: 0,
-      op: ins.op,
-      status: 'running',
-      started_at: now,
-    })
-    .onConflict((oc) => oc.columns(['run_id', 'step_id', 'iteration']).doNothing())
-    .execute();
-  return db
-    .updateTable('workflow_steps')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+/** A step as this visit sees it: its stored row, if any, with this visit counted as an attempt. */
+export interface StepVisit {
+  runId: number;
+  stepId: string;
+  op: string;
+  iteration: number;
+  status: StepRow['status'];
+  attempts: number;
+  output: string | null;
+  startedAt: number;
+}
+
+/**
+ * Reads the step's row without writing: its first write goes into the transaction that records the
+ * outcome, which saves commits. Only a step whose effect lies outside the database (a webhook)
+ * records its attempt before acting, so a crash mid-call still counts against its retries.
+ */
+async function visitStep(
+  db: DB,
+  run: RunRow,
+  ins: StepInstruction,
+  now: number,
+): Promise<StepVisit> {
+  const row = await db
+    .selectFrom('workflow_steps')
+    .selectAll()
     .where('run_id', '=', run.id)
     .where('step_id', '=', ins.id)
     .where('iteration', '=', 0)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  const visit: StepVisit = {
+    runId: run.id,
+    stepId: ins.id,
+    op: ins.op,
+    iteration: 0,
+    status: row?.status ?? 'running',
+    // Waking up from a wait is not a new attempt.
+    attempts:
+      (row?.attempts ?? 0) + (row?.status === 'completed' || row?.status === 'waiting' ? 0 : 1),
+    output: row?.output ?? null,
+    startedAt: row?.started_at ?? now,
+  };
+  if (ins.op === 'webhook' && visit.status !== 'completed') await saveStep(db, visit, {});
+  return visit;
 }
 
-async function completeStep(
+/** Inserts or updates the step's row (unique per run, step and iteration) with this visit's state. */
+async function saveStep(
   db: DB,
-  step: StepRow,
-  status: 'completed' | 'failed',
-  output: unknown,
-  error: string | null,
-  now: number,
+  step: StepVisit,
+  change: {
+    status?: StepRow['status'];
+    output?: unknown;
+    error?: string | null;
+    finished_at?: number;
+  },
 ): Promise<void> {
+  const values = {
+    status: change.status ?? step.status,
+    attempts: step.attempts,
+    ...(change.output === undefined ? {} : { output: JSON.stringify(change.output) }),
+    ...(change.error === undefined ? {} : { error: change.error }),
+    ...(change.finished_at === undefined ? {} : { finished_at: change.finished_at }),
+  };
   await db
-    .updateTable('workflow_steps')
-    .set({
-      status,
-      output: output === null ? null : JSON.stringify(output),
-      error,
-      finished_at: now,
+    .insertInto('workflow_steps')
+    .values({
+      run_id: step.runId,
+      step_id: step.stepId,
+      iteration: step.iteration,
+      op: step.op,
+      started_at: step.startedAt,
+      output: step.output,
+      ...values,
     })
-    .where('id', '=', step.id)
+    .onConflict((oc) => oc.columns(['run_id', 'step_id', 'iteration']).doUpdateSet(values))
     .execute();
 }
 

@@ -68,6 +68,7 @@ export class WorkflowEngine {
       logger: opts.logger,
       pass: () => this.pass(),
       idleMs: () => this.sleepMs(),
+      minIntervalMs: 5,
     });
   }
 

@@ -5,11 +5,12 @@ import { queueConfirmation } from '../confirm/queue-confirmation.ts';
 import { unsubscribeUrl } from '../confirm/unsubscribe.ts';
 import { addContactToGroups, removeContactFromGroups } from '../contacts/groups.ts';
 import { addTags, removeTags } from '../contacts/tags.ts';
-import type { ContactRow, RunRow, StepRow } from '../db/schema.ts';
+import type { ContactRow, RunRow } from '../db/schema.ts';
 import { appendEvent, contactEventParams } from '../events/append-event.ts';
 import { findForm } from '../forms/forms-store.ts';
 import { enqueueMail } from '../mail/outbox/enqueue-mail.ts';
 import { emailSchema } from '../subscribe/input-fields.ts';
+import type { StepVisit } from './advance-run.ts';
 import type { StepInstruction } from './definition/types.ts';
 import type { EngineContext } from './engine-context.ts';
 import { matchesEventPattern } from './event-pattern.ts';
@@ -23,7 +24,7 @@ import { applyContactUpdate } from './update-contact.ts';
 export interface StepInput {
   ctx: EngineContext;
   run: RunRow;
-  step: StepRow;
+  step: StepVisit;
   state: RunState;
   contact: ContactRow | undefined;
   scope: Scope;
@@ -31,7 +32,7 @@ export interface StepInput {
 }
 
 const NOT_MAILABLE = new Set(['unsubscribed', 'bounced', 'deleted']);
-const stepOutput = (step: StepRow) =>
+const stepOutput = (step: StepVisit) =>
   (step.output ? JSON.parse(step.output) : {}) as Record<string, unknown>;
 const render = (templates: string[], scope: Scope) => templates.map((t) => interpolate(t, scope));
 

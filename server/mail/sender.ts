@@ -63,6 +63,7 @@ export class MailSender {
       logger: opts.logger,
       pass: async () => (await this.drainOnce()) === BATCH,
       idleMs: () => opts.timings.mailPollMs,
+      minIntervalMs: 10,
     });
   }
 
@@ -89,11 +90,20 @@ export class MailSender {
       leaseMs: timings.mailLeaseMs,
       limit: BATCH,
     });
-    await Promise.all(rows.map((row) => this.deliver(row)));
+    const sent = (await Promise.all(rows.map((row) => this.deliver(row)))).filter(
+      (r) => r !== undefined,
+    );
+    // One commit for the whole batch: commits, not statements, are what SQLite pays for.
+    if (sent.length) {
+      await db.transaction().execute(async (trx) => {
+        for (const { id, messageId } of sent) await markSent(trx, id, messageId, Date.now());
+      });
+    }
     return rows.length;
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
+  /** Hands one mail to the transport; returns it when accepted (marked sent by the caller). */
+  private async deliver(row: OutboxRow): Promise<{ id: number; messageId: string } | undefined> {
     const { db, transport, timings, logger } = this.opts;
     const messageId = messageIdFor(row, this.opts.messageIdDomain);
     const log = logger.child({ outboxId: row.id, kind: row.kind, attempt: row.attempts });
@@ -116,14 +126,14 @@ export class MailSender {
       if (isPermanentSmtpError(thrown) || row.attempts >= timings.mailMaxAttempts) {
         log.error({ err: error }, 'mail failed permanently');
         await markFailed(db, row.id, error.message);
-        return;
+        return undefined;
       }
       const delay = backoffMs(row.attempts, timings.mailFirstBackoffMs, timings.mailMaxBackoffMs);
       log.warn({ err: error.message, retryInMs: delay }, 'mail delivery failed; will retry');
       await markRetry(db, row.id, error.message, Date.now() + delay);
-      return;
+      return undefined;
     }
-    await markSent(db, row.id, messageId, Date.now());
     log.info({ messageId }, 'mail sent');
+    return { id: row.id, messageId };
   }
 }
