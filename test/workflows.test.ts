@@ -305,4 +305,66 @@ steps:
     expect(done.error).toMatch(/127\.0\.0\.1/);
     expect(done.steps[0]?.attempts).toBe(1);
   });
+
+  it('pins a run to the version it started on; an edited file only affects new runs', async () => {
+    const version = (subject: string) => `
+name: versioned
+on: subscribeFromApi-newsletter
+steps:
+  - wait: 1s
+  - send_email: { subject: "${subject}", text: "..." }
+`;
+    await start({ 'v.yaml': version('Old') });
+    await server.subscribe('newsletter', { email: 'first@example.com' });
+    await until(async () => (await runsOf('contactId=1'))[0]?.status === 'waiting');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${dir.dir}/v.yaml`, version('New'));
+    await server.engine.reload();
+    await server.subscribe('newsletter', { email: 'second@example.com' });
+    expect((await smtp.waitForMail('first@example.com', 10_000, 2)).subject).toBe('Old');
+    expect((await smtp.waitForMail('second@example.com', 10_000, 2)).subject).toBe('New');
+    const versions = await server.database.db
+      .selectFrom('workflow_versions')
+      .select('id')
+      .execute();
+    expect(versions).toHaveLength(2);
+  });
+
+  it('re-sends the confirmation, updates the contact, emits events and stops', async () => {
+    await start(
+      {
+        'remind.yaml': `
+name: remind
+on: subscribeFromApi-newsletter
+steps:
+  - if: contact.status == "unconfirmed"
+    then: [ { send_confirmation: {} } ]
+  - update_contact: { firstName: "Reminded", fields: { reminders: 1 } }
+  - emit: { event: "reminded", params: { via: "workflow" } }
+  - stop: true
+  - add_tags: [never]
+`,
+        'after.yaml': 'name: after\non: reminded\nsteps:\n  - add_tags: ["${via}"]\n',
+      },
+      {},
+    );
+    await server.close();
+    server = await startTestServer(
+      { DATABASE_URL: database.url, SMTP_URL: smtp.url, WORKFLOWS_DIR: dir.dir },
+      { confirmationCooldownMs: 0 },
+    );
+    await server.subscribe('newsletter', { email: 'remind@example.com' });
+    const second = await smtp.waitForMail('remind@example.com', 10_000, 2);
+    expect(second.subject).toBe('Please confirm your subscription');
+    const done = await finishedRun('workflow=remind');
+    expect(done.status).toBe('completed');
+    expect(done.steps.map((s) => s.stepId)).not.toContain('steps.4');
+    await until(async () => (await runsOf('workflow=after'))[0]?.status === 'completed');
+    expect(await (await server.api('/api/v1/contacts/1')).json()).toMatchObject({
+      firstName: 'Reminded',
+      fields: { reminders: 1 },
+    });
+    const tags = await server.database.db.selectFrom('tags').select('name').execute();
+    expect(tags.map((t) => t.name)).toEqual(['workflow']);
+  });
 });
