@@ -3,10 +3,10 @@ export const css = `
 :host{all:initial;display:block;
 --sf-font:system-ui,-apple-system,"Segoe UI",sans-serif;--sf-text:#1f2328;--sf-muted:#59636e;
 --sf-bg:#fff;--sf-border:#d0d7de;--sf-accent:#1f6feb;--sf-accent-text:#fff;--sf-error:#cf222e;
---sf-success:#1a7f37;--sf-radius:6px;--sf-gap:.75rem}
+--sf-success:#1a7f37;--sf-radius:6px;--sf-gap:.75rem;--sf-pad:0}
 :host([data-theme=dark]){--sf-text:#e6edf3;--sf-muted:#9198a1;--sf-bg:#0d1117;--sf-border:#3d444d;
---sf-accent:#4493f8;--sf-error:#f85149;--sf-success:#3fb950}
-.f{font:15px/1.4 var(--sf-font);color:var(--sf-text);background:var(--sf-bg);display:grid;gap:var(--sf-gap)}
+--sf-accent:#4493f8;--sf-error:#f85149;--sf-success:#3fb950;--sf-pad:1rem}
+.f{font:15px/1.4 var(--sf-font);color:var(--sf-text);background:var(--sf-bg);display:grid;gap:var(--sf-gap);padding:var(--sf-pad);border-radius:var(--sf-radius)}
 h2{font-size:1.15em;margin:0}
 label{display:grid;gap:.25rem;font-weight:500}
 .c{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}

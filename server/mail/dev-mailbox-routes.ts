@@ -47,7 +47,7 @@ ${mails.length ? html`<ul>${rows}</ul>` : html`<p>No mail yet.</p>`}`,
 <h1>${mail.subject}</h1>
 <p class="muted">From ${mail.from_address} to ${mail.to_address}<br>Message-ID ${mail.message_id}
 ${headers.map(([k, v]) => html`<br>${k}: ${v}`)}</p>
-<pre style="white-space:pre-wrap">${raw(linkify(mail.text_body))}</pre>
+<pre style="white-space:pre-wrap;overflow-wrap:anywhere">${raw(linkify(mail.text_body))}</pre>
 <h2>HTML part</h2>
 <iframe sandbox style="width:100%;height:24rem;border:1px solid #d0d7de" srcdoc="${mail.html_body}"></iframe>`,
       ),
