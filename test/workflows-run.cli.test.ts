@@ -1,5 +1,8 @@
 // `subflow workflows run`: a dry run with simulated time prints every step and each mail.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -44,5 +47,16 @@ describe('subflow workflows run', () => {
         '{"email":"nope"}',
       ]),
     ).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--contact: email') });
+  });
+
+  it('waits until a time computed from the event (wait_until)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'subflow-wait-until-')), 'until.yaml');
+    writeFileSync(
+      file,
+      'name: until\non: go\nsteps:\n  - wait_until: \'timestamp(event.createdAt) + duration("90m")\'\n  - add_tags: [late]\n',
+    );
+    const { stdout } = await dryRun([file, '--event', 'go', '--contact', '{"email":"a@b.co"}']);
+    expect(stdout).toMatch(/\+1h30m\s+steps\.0\s+wait_until\s+completed/);
+    expect(stdout).toContain('run completed after +1h30m (simulated)');
   });
 });
