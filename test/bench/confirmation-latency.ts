@@ -3,18 +3,13 @@ import { type BenchModule, withSubflow } from './context.ts';
 import { emailSequence, runLoad, warmUp } from './load.ts';
 import { toMb } from './processes.ts';
 import type { Measurement } from './report.ts';
+import { percentile } from './stats.ts';
 
 /** "A few hundred subscribes/s": busy, but well below the throughput ceiling. */
 const RATE = 300;
 const CONNECTIONS = 20;
 /** How long to wait for the last mails after the load stops before counting them missing. */
 const DRAIN_TIMEOUT_MS = 20_000;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] as number;
-}
 
 export const confirmationLatencyBench: BenchModule = {
   name: 'confirmation-latency',

@@ -38,12 +38,17 @@ async function using<T>(server: ServerChild, use: (s: ServerChild) => Promise<T>
   }
 }
 
-/** Runs `use` against a Subflow server child on a fresh database, mailing to the SMTP sink. */
+/**
+ * Runs `use` against a Subflow server child on a fresh database, mailing to the SMTP sink.
+ * `use` also gets the database's URL, for modules that seed or inspect it directly; `env` adds
+ * to the child's environment (e.g. WORKFLOWS_DIR).
+ */
 export async function withSubflow<T>(
   ctx: BenchContext,
   database: BenchDatabase,
   name: string,
-  use: (server: ServerChild) => Promise<T>,
+  use: (server: ServerChild, databaseUrl: string) => Promise<T>,
+  env: Record<string, string> = {},
 ): Promise<T> {
   const fresh = await database.create(name);
   try {
@@ -51,8 +56,9 @@ export async function withSubflow<T>(
       DATABASE_URL: fresh.url,
       SMTP_URL: ctx.smtp.url,
       SUBSCRIBE_RATE_LIMIT: NO_RATE_LIMIT,
+      ...env,
     });
-    return await using(server, use);
+    return await using(server, (s) => use(s, fresh.url));
   } finally {
     await fresh.drop();
   }

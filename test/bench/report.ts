@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform } from 'node:os';
 
-export type Unit = 'req/s' | 'ms' | '%' | 'MB' | 'count';
+export type Unit = 'req/s' | 'steps/s' | 'ms' | '%' | 'MB' | 'B' | 'count';
 
 /** A limit a figure must hold; `op` reads "value op limit" (e.g. p99 < 30 ms). */
 export interface Target {
@@ -52,7 +52,15 @@ export function crashRow(section: string, error: unknown): ResultRow {
   };
 }
 
-const DECIMALS: Record<Unit, number> = { 'req/s': 0, ms: 1, '%': 1, MB: 1, count: 0 };
+const DECIMALS: Record<Unit, number> = {
+  'req/s': 0,
+  'steps/s': 0,
+  ms: 1,
+  '%': 1,
+  MB: 1,
+  B: 0,
+  count: 0,
+};
 
 function formatValue(value: number | null, unit: Unit): string {
   if (value === null) return '—';

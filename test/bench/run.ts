@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { confirmationLatencyBench } from './confirmation-latency.ts';
 import type { BenchContext, BenchModule } from './context.ts';
 import { benchDatabases } from './databases.ts';
+import { engineBench } from './engine.ts';
 import { memoryBench } from './memory.ts';
 import { killAllChildren, REPO_ROOT } from './processes.ts';
 import {
@@ -20,9 +21,16 @@ import {
 } from './report.ts';
 import { SmtpSink } from './smtp-sink.ts';
 import { subscribeBench } from './subscribe.ts';
+import { widgetBench } from './widget.ts';
 
-/** In run order; a new area (widget size, engine, import) is one more module here. */
-const MODULES: BenchModule[] = [subscribeBench, confirmationLatencyBench, memoryBench];
+/** In run order; a new area (import, …) is one more module here. */
+const MODULES: BenchModule[] = [
+  subscribeBench,
+  confirmationLatencyBench,
+  memoryBench,
+  widgetBench,
+  engineBench,
+];
 
 const { values: flags } = parseArgs({
   options: {
