@@ -137,7 +137,16 @@ export async function dryRun(
         for (const line of mail.text_body.trim().split('\n')) out(`             ${line}`);
       }
       const next = await nextDueAt(db);
-      if (next === null) break;
+      if (next === null) {
+        // Events the run emitted may still start or wake runs on the next pass.
+        const pending = await db
+          .selectFrom('events')
+          .select('id')
+          .where('dispatched_at', 'is', null)
+          .executeTakeFirst();
+        if (!pending) break;
+        continue;
+      }
       now = Math.max(now, next);
     }
     const runs = await db.selectFrom('workflow_runs').selectAll().execute();

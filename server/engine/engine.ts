@@ -111,18 +111,16 @@ export class WorkflowEngine {
     await this.loop.stop();
   }
 
-  /** One pass: dispatch every pending event, then advance every due run. Returns the work done. */
+  /**
+   * One pass: one batch of events, then one batch of due runs. Alternating (rather than draining
+   * all events first) keeps timers on time while a large burst of events is being dispatched.
+   */
   async tick(): Promise<{ events: number; runs: number }> {
-    let events = 0;
-    for (;;) {
-      const dispatched = await dispatchEvents(this.ctx.db, this.ctx.dialect, this.workflows, {
-        now: this.ctx.clock(),
-        limit: EVENT_BATCH,
-        logger: this.opts.logger,
-      });
-      events += dispatched.events;
-      if (dispatched.events < EVENT_BATCH) break;
-    }
+    const { events } = await dispatchEvents(this.ctx.db, this.ctx.dialect, this.workflows, {
+      now: this.ctx.clock(),
+      limit: EVENT_BATCH,
+      logger: this.opts.logger,
+    });
     const runs = await claimDueRuns(this.ctx.db, this.ctx.dialect, {
       now: this.ctx.clock(),
       leaseMs: this.opts.timings.engineLeaseMs,
@@ -154,7 +152,7 @@ export class WorkflowEngine {
         this.workflows.map((w) => w.versionId),
       );
     }
-    return done.events > 0 || done.runs === RUN_BATCH;
+    return done.events === EVENT_BATCH || done.runs === RUN_BATCH;
   }
 
   /** Until the next run is due (timers fire on time), at most one poll interval. */
