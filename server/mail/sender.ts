@@ -13,7 +13,8 @@ import { claimDueMail } from './outbox/claim-due-mail.ts';
 import { markFailed, markRetry, markSent } from './outbox/record-attempt.ts';
 import { isPermanentSmtpError, type MailTransport } from './transports.ts';
 
-const BATCH = 20;
+// Enough to keep the SMTP pool busy between two claims at a few hundred mails a second.
+const BATCH = 50;
 
 export interface MailSenderOptions {
   db: DB;

@@ -29,7 +29,7 @@ export function smtpTransport(url: string): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
     pool: true,
-    maxConnections: 5,
+    maxConnections: 10,
     // Well below the outbox lease, so a hung server cannot make two processes send one row.
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
