@@ -53,21 +53,15 @@ async function runStep(
   const step = await visitStep(ctx.db, run, ins, now);
   if (step.status === 'completed') return updateRun(ctx.db, run, lease, { pc: run.pc + 1 });
   const state = JSON.parse(run.state) as RunState;
-  const [contact, trigger] = await Promise.all([
-    run.contact_id === null
-      ? undefined
-      : ctx.db
-          .selectFrom('contacts')
-          .selectAll()
-          .where('id', '=', run.contact_id)
-          .executeTakeFirst(),
-    ctx.db
-      .selectFrom('events')
-      .selectAll()
-      .where('id', '=', run.trigger_event_id)
-      .executeTakeFirstOrThrow(),
-  ]);
-  const scope = buildScope(await contactScope(ctx.db, contact), eventView(trigger), state.steps);
+  // A `wait` reads nothing; skipping the contact and event loads matters for the many runs that
+  // start with one (reminders) and for every timer that fires.
+  const { contact, scope } =
+    ins.op === 'wait'
+      ? {
+          contact: undefined,
+          scope: buildScope({}, { id: 0, type: '', params: {}, createdAt: '' }, state.steps),
+        }
+      : await loadContext(ctx, run, state);
 
   let outcome: StepOutcome;
   try {
@@ -149,6 +143,27 @@ async function runStep(
     case 'done':
       throw new Error('unreachable: done outcomes return above');
   }
+}
+
+async function loadContext(ctx: EngineContext, run: RunRow, state: RunState) {
+  const [contact, trigger] = await Promise.all([
+    run.contact_id === null
+      ? undefined
+      : ctx.db
+          .selectFrom('contacts')
+          .selectAll()
+          .where('id', '=', run.contact_id)
+          .executeTakeFirst(),
+    ctx.db
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '=', run.trigger_event_id)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    contact,
+    scope: buildScope(await contactScope(ctx.db, contact), eventView(trigger), state.steps),
+  };
 }
 
 /** Bad input to a step fails the run; anything else is retried per the step's policy. */
