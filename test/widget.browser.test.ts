@@ -188,4 +188,40 @@ describe.skipIf(!chromiumAvailable).each(testDialects())('widget in Chromium on 
     const events = (await (await server.api('/api/v1/events')).json()) as { items: unknown[] };
     expect(events.items).toHaveLength(0);
   });
+
+  it('renders phone, custom fields and a required consent checkbox, and reports field errors', async () => {
+    const res = await server.api('/api/v1/forms/newsletter', {
+      method: 'PATCH',
+      body: JSON.stringify({
+        requireConsent: true,
+        defaultCountry: 'DE',
+        fields: [
+          { name: 'email', type: 'email', required: true },
+          { name: 'phone', type: 'tel' },
+          { name: 'company', type: 'text', label: 'Company', required: true },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    await page.goto(`${host.origin}/embed`);
+    const email = page.getByLabel('Email', { exact: true });
+    await email.waitFor();
+    expect(await page.getByLabel('Phone').getAttribute('type')).toBe('tel');
+    await email.fill('fields@example.com');
+    await page.getByLabel('Phone').fill('0171 2345678');
+    await page.getByLabel('Company').fill('Acme');
+    await page.waitForTimeout(350);
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    const consent = page.getByLabel('I agree to receive emails and can unsubscribe at any time.');
+    await expect.poll(() => consent.getAttribute('aria-invalid')).toBe('true');
+    await consent.check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('check your inbox');
+    await smtp.waitForMail('fields@example.com');
+    const contact = (await (await server.api('/api/v1/contacts/1')).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(contact).toMatchObject({ phone: '+491712345678', fields: { company: 'Acme' } });
+  });
 });
