@@ -12,15 +12,24 @@ function parseConfig(text: string): FormConfig {
   if (!config) {
     if (parsedConfigs.size >= 1000) parsedConfigs.clear();
     config = formConfigSchema.parse(JSON.parse(text));
-    parsedConfigs.set(text, config);
+    // Shared by every request that reads this form, so nobody may change it.
+    parsedConfigs.set(text, deepFreeze(config));
   }
   return config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function toForm(row: { id: string; config: string; created_at: number; updated_at: number }): Form {
   return {
     id: row.id,
-    ...structuredClone(parseConfig(row.config)),
+    ...parseConfig(row.config),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
