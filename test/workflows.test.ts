@@ -367,4 +367,26 @@ steps:
     const tags = await server.database.db.selectFrom('tags').select('name').execute();
     expect(tags.map((t) => t.name)).toEqual(['workflow']);
   });
+
+  it('starts a run only when the workflow-level if filter holds', async () => {
+    await start({
+      'pro.yaml':
+        'name: pro-only\non: subscribeFromApi\nif: contact.fields.plan == "pro" && "Beta" in contact.groups\nsteps:\n  - add_tags: [pro]\n',
+    });
+    const subscribe = (email: string, fields: object[]) =>
+      server.api('/api/v1/contact/subscribe', {
+        method: 'POST',
+        body: JSON.stringify({
+          contact: { channels: [{ type: 'email', value: email }], fields },
+          groups: ['Beta'],
+        }),
+      });
+    await subscribe('pro@example.com', [{ id: 'plan', value: 'pro' }]);
+    await subscribe('free@example.com', []);
+    await until(async () => (await runsOf('workflow=pro-only'))[0]?.status === 'completed');
+    await new Promise((r) => setTimeout(r, 300));
+    const runs = await runsOf('workflow=pro-only');
+    expect(runs.map((r) => [r.status])).toEqual([['completed']]);
+    expect(await runsOf('contactId=2')).toEqual([]);
+  });
 });

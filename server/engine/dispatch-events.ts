@@ -36,9 +36,18 @@ export async function dispatchEvents(
           .limit(opts.limit),
       )
       .execute();
+    const waiting = await waitingRunsOf(trx, events);
     let runsStarted = 0;
     for (const event of events) {
-      if (event.contact_id !== null) runsStarted += await dispatchOne(trx, workflows, event, opts);
+      if (event.contact_id !== null) {
+        runsStarted += await dispatchOne(
+          trx,
+          workflows,
+          event,
+          waiting.get(event.contact_id) ?? [],
+          opts,
+        );
+      }
     }
     if (events.length) {
       await trx
@@ -55,10 +64,31 @@ export async function dispatchEvents(
   });
 }
 
+/** Runs waiting for an event, for every contact of the batch, in one query rather than one each. */
+async function waitingRunsOf(trx: DB, events: EventRow[]) {
+  const contactIds = [...new Set(events.map((e) => e.contact_id).filter((id) => id !== null))];
+  const byContact = new Map<number, { id: number; waiting_for: string }[]>();
+  if (!contactIds.length) return byContact;
+  const rows = await trx
+    .selectFrom('workflow_runs')
+    .select(['id', 'contact_id', 'waiting_for'])
+    .where('contact_id', 'in', contactIds)
+    .where('status', '=', 'waiting')
+    .where('waiting_for', 'is not', null)
+    .execute();
+  for (const row of rows) {
+    const list = byContact.get(row.contact_id as number) ?? [];
+    list.push({ id: row.id, waiting_for: row.waiting_for as string });
+    byContact.set(row.contact_id as number, list);
+  }
+  return byContact;
+}
+
 async function dispatchOne(
   trx: DB,
   workflows: ActiveWorkflow[],
   event: EventRow,
+  waiting: { id: number; waiting_for: string }[],
   opts: { now: number; logger: Logger },
 ): Promise<number> {
   const contactId = event.contact_id as number;
@@ -79,15 +109,8 @@ async function dispatchOne(
       .execute();
   }
 
-  const waiting = await trx
-    .selectFrom('workflow_runs')
-    .select(['id', 'waiting_for'])
-    .where('contact_id', '=', contactId)
-    .where('status', '=', 'waiting')
-    .where('waiting_for', 'is not', null)
-    .execute();
   const woken = waiting
-    .filter((r) => matchesEventPattern(r.waiting_for as string, event.type))
+    .filter((r) => matchesEventPattern(r.waiting_for, event.type))
     .map((r) => r.id);
   if (woken.length) {
     await trx
@@ -105,10 +128,13 @@ async function dispatchOne(
     .where('id', '=', contactId)
     .executeTakeFirst();
   if (!contact || contact.deleted_at !== null) return 0;
-  const scope = buildScope(await contactScope(trx, contact), eventView(event), {});
+  // Groups and tags cost two queries; only an `if:` filter reads them.
+  const scope = triggered.some(({ workflow }) => workflow.filter)
+    ? buildScope(await contactScope(trx, contact), eventView(event), {})
+    : undefined;
   let started = 0;
   for (const { workflow, versionId } of triggered) {
-    if (workflow.filter) {
+    if (workflow.filter && scope) {
       try {
         if (!evaluateCondition(workflow.filter, scope)) continue;
       } catch (err) {
