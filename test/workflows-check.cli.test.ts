@@ -1,10 +1,9 @@
 // `subflow workflows check DIR`: positioned errors and exit 1 for a bad folder, "ok" and 0 for a good one.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { workflowDir } from './helpers/workflow-dir.ts';
 
 const run = promisify(execFile);
 const check = (dir: string) =>
@@ -13,17 +12,16 @@ const check = (dir: string) =>
     (err: { code: number; stdout: string; stderr: string }) => err,
   );
 
-let dirs: string[] = [];
+let made: ReturnType<typeof workflowDir>[] = [];
 function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'subflow-check-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  dirs.push(dir);
-  return dir;
+  const created = workflowDir(files);
+  made.push(created);
+  return created.dir;
 }
 
 afterEach(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  dirs = [];
+  for (const dir of made) dir.remove();
+  made = [];
 });
 
 describe('subflow workflows check', () => {

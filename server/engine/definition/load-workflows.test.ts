@@ -1,24 +1,24 @@
 // loadWorkflows / watchWorkflows on real temporary folders.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { workflowDir } from '../../../test/helpers/workflow-dir.ts';
 import { interpolate } from '../expressions.ts';
 import { loadWorkflows, watchWorkflows } from './load-workflows.ts';
 
 const workflow = (name: string) => `name: ${name}\non: a\nsteps:\n  - stop: true\n`;
 
-let dirs: string[] = [];
+let made: ReturnType<typeof workflowDir>[] = [];
 function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'subflow-definitions-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  dirs.push(dir);
-  return dir;
+  const created = workflowDir(files);
+  made.push(created);
+  return created.dir;
 }
 
 afterEach(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  dirs = [];
+  for (const dir of made) dir.remove();
+  made = [];
 });
 
 describe('loadWorkflows', () => {
