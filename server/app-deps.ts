@@ -2,6 +2,7 @@
 import type { Config } from './config.ts';
 import type { DialectCapabilities } from './db/dialect.ts';
 import type { DB } from './db/open-database.ts';
+import type { Wakeups } from './db/unit-of-work.ts';
 import type { WorkflowEngine } from './engine/engine.ts';
 import type { Logger } from './logger.ts';
 
@@ -12,9 +13,7 @@ export interface AppDeps {
   logger: Logger;
   /** Key for signed links (unsubscribe). */
   secretKey: string;
-  /** Called after a transaction that queued mail commits, so it goes out now, not on the next poll. */
-  wakeMailer(): void;
-  /** Called after a transaction that appended events commits, so workflows react at once. */
-  onEvents(): void;
+  /** Background loops that verbs wake after their commits (see db/unit-of-work.ts). */
+  wakeups: Wakeups;
   engine: WorkflowEngine;
 }

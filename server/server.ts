@@ -5,6 +5,7 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type OpenDatabase, openDatabase } from './db/open-database.ts';
+import type { Wakeups } from './db/unit-of-work.ts';
 import { WorkflowEngine } from './engine/engine.ts';
 import { ensureDefaultForm } from './forms/forms-store.ts';
 import type { Logger } from './logger.ts';
@@ -18,6 +19,8 @@ export interface RunningServer {
   database: OpenDatabase;
   mailer: MailSender;
   engine: WorkflowEngine;
+  /** Wakes the mail sender or the engine (verbs do so after their commits). */
+  wakeups: Wakeups;
   /** Stops accepting connections, lets in-flight requests finish, stops the sender, closes the DB. */
   close(): Promise<void>;
 }
@@ -59,9 +62,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     timings: config.timings,
     allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE,
     retentionMs: config.WORKFLOW_RETENTION_DAYS * 24 * 3600_000,
-    signals: { mailQueued: () => mailer.wake() },
+    wakeMailer: () => mailer.wake(),
   });
   await engine.start();
+  const wakeups = { mail: () => mailer.wake(), engine: () => engine.wake() };
 
   const app = createApp({
     db,
@@ -69,8 +73,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     config,
     logger,
     secretKey,
-    wakeMailer: () => mailer.wake(),
-    onEvents: () => engine.wake(),
+    wakeups,
     engine,
   });
 
@@ -112,5 +115,5 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     })();
     return closing;
   };
-  return { url, port, database, mailer, engine, close };
+  return { url, port, database, mailer, engine, wakeups, close };
 }

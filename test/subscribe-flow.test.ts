@@ -1,5 +1,6 @@
 // The spine end to end: subscribe, DOI mail over real SMTP, confirm, events — on each dialect.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withTransaction } from '../server/db/unit-of-work.ts';
 import { enqueueMail } from '../server/mail/outbox/enqueue-mail.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -192,16 +193,21 @@ describe.each(testDialects())('subscribe and confirm on %s', (dialect) => {
     const confirmation = await smtp.waitForMail('fay@example.com');
     expect(confirmation.rawHeaders['list-unsubscribe']).toBeUndefined();
 
-    await enqueueMail(server.database.db, {
-      kind: 'message',
-      idempotencyKey: 'test:newsletter-1',
-      contactId: 1,
-      to: 'fay@example.com',
-      subject: 'News',
-      text: 'Hello',
-      html: '<p>Hello</p>',
-    });
-    server.mailer.wake();
+    await withTransaction({ db: server.database.db, wakeups: server.wakeups }, (tx) =>
+      enqueueMail(
+        tx,
+        {
+          kind: 'message',
+          idempotencyKey: 'test:newsletter-1',
+          contactId: 1,
+          to: 'fay@example.com',
+          subject: 'News',
+          text: 'Hello',
+          html: '<p>Hello</p>',
+        },
+        Date.now(),
+      ),
+    );
     const news = await smtp.waitForMail('fay@example.com', 10_000, 2);
     expect(news.rawHeaders['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     const url = /^<(http[^>]+)>$/.exec(news.rawHeaders['list-unsubscribe'] ?? '')?.[1] as string;

@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Tx, withTransaction } from '../server/db/unit-of-work.ts';
 import { verifySignature } from '../server/engine/steps/webhook.ts';
 import { appendEvent } from '../server/events/append-event.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
@@ -42,6 +43,8 @@ describe.each(testDialects())('workflows on %s', (dialect) => {
     dir.remove();
   });
 
+  const inTransaction = <T>(fn: (tx: Tx) => Promise<T>) =>
+    withTransaction({ db: server.database.db, wakeups: server.wakeups }, fn);
   const runsOf = async (query: string) =>
     ((await (await server.api(`/api/v1/workflow-runs?${query}`)).json()) as { items: Run[] }).items;
   const run = async (id: number) =>
@@ -124,17 +127,20 @@ steps:
     });
     await server.subscribe('newsletter', { email: 'click@example.com' });
     await until(async () => (await runsOf('contactId=1'))[0]?.status === 'waiting');
-    await appendEvent(server.database.db, {
-      type: 'linkClicked',
-      contactId: 1,
-      params: { url: 'https://other.example' },
+    await inTransaction(async (tx) => {
+      await appendEvent(tx, {
+        type: 'linkClicked',
+        contactId: 1,
+        params: { url: 'https://other.example' },
+        now: Date.now(),
+      });
+      await appendEvent(tx, {
+        type: 'linkClicked',
+        contactId: 1,
+        params: { url: 'https://x.example/pro' },
+        now: Date.now(),
+      });
     });
-    await appendEvent(server.database.db, {
-      type: 'linkClicked',
-      contactId: 1,
-      params: { url: 'https://x.example/pro' },
-    });
-    server.engine.wake();
     const done = await finishedRun('contactId=1');
     expect(done.status).toBe('completed');
     expect(done.steps[0]?.output).toMatchObject({
@@ -163,12 +169,14 @@ steps:
     await until(async () => (await runsOf('workflow=drip&status=waiting')).length === 2);
     expect(await runsOf('contactId=1')).toHaveLength(1);
 
-    await appendEvent(server.database.db, {
-      type: 'unsubscribed',
-      contactId: 1,
-      params: { ContactId: 1 },
-    });
-    server.engine.wake();
+    await inTransaction((tx) =>
+      appendEvent(tx, {
+        type: 'unsubscribed',
+        contactId: 1,
+        params: { ContactId: 1 },
+        now: Date.now(),
+      }),
+    );
     await until(async () => (await runsOf('contactId=1'))[0]?.status === 'cancelled');
 
     const [other] = await runsOf('contactId=2');
@@ -202,9 +210,9 @@ steps:
     const db = server.database.db;
     const count = 300;
     const now = Date.now();
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(async (tx) => {
       for (let i = 0; i < count; i++) {
-        const { id } = await trx
+        const { id } = await tx.db
           .insertInto('contacts')
           .values({
             email: `b${i}@example.com`,
@@ -216,10 +224,9 @@ steps:
           })
           .returning('id')
           .executeTakeFirstOrThrow();
-        await appendEvent(trx, { type: 'burst', contactId: id, params: { ContactId: id } });
+        await appendEvent(tx, { type: 'burst', contactId: id, params: { ContactId: id }, now });
       }
     });
-    server.engine.wake();
     await until(
       async () => (await runsOf('workflow=tagger&status=completed&limit=1000')).length === count,
       30_000,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defaultTimings } from '../config.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { openDatabase } from '../db/open-database.ts';
+import { noWakeups, withTransaction } from '../db/unit-of-work.ts';
 import { nextDueAt } from '../engine/claim-due-runs.ts';
 import { compileWorkflow } from '../engine/definition/compile.ts';
 import { WorkflowEngine } from '../engine/engine.ts';
@@ -77,7 +78,7 @@ export async function dryRun(
     timings: defaultTimings,
     allowPrivateWebhooks: true,
     retentionMs: Number.MAX_SAFE_INTEGER,
-    signals: { mailQueued: () => {} },
+    wakeMailer: () => {},
     clock: () => now,
     watch: false,
     loadDefinitions: async () => ({ workflows: [workflow], errors: [] }),
@@ -105,12 +106,14 @@ export async function dryRun(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendEvent(db, {
-      type: opts.event,
-      contactId: contact.id,
-      params: { ...contactEventParams(contact), ...extraParams },
-      now,
-    });
+    await withTransaction({ db, wakeups: noWakeups }, (tx) =>
+      appendEvent(tx, {
+        type: opts.event,
+        contactId: contact.id,
+        params: { ...contactEventParams(contact), ...extraParams },
+        now,
+      }),
+    );
     out(`dry run of ${workflow.name} (${workflow.version.slice(0, 12)}) for event ${opts.event}`);
 
     const printed = new Map<number, string>();

@@ -1,6 +1,7 @@
 // The confirm verb: spends a DOI token, confirms the contact and appends emailConfirmed[-formType].
 import { recordConsent } from '../contacts/consents.ts';
 import type { DB } from '../db/open-database.ts';
+import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { appendEvent, contactEventParams, eventName } from '../events/append-event.ts';
 import { findConfirmToken } from './confirm-tokens.ts';
 
@@ -25,14 +26,15 @@ export async function inspectConfirmToken(
 
 /**
  * Idempotent: a second call with the same token answers `alreadyConfirmed` and appends nothing.
- * @example await confirmEmail(db, { token, ip: '203.0.113.9', userAgent: 'Mozilla/5.0' })
+ * @example await confirmEmail(ctx, { token, ip: '203.0.113.9', userAgent: 'Mozilla/5.0' })
  */
 export async function confirmEmail(
-  db: DB,
+  ctx: VerbContext,
   input: { token: string; ip: string | null; userAgent: string | null; now?: number },
 ): Promise<ConfirmOutcome> {
   const now = input.now ?? Date.now();
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(ctx, async (tx) => {
+    const trx = tx.db;
     const row = await findConfirmToken(trx, input.token);
     if (!row) return { kind: 'invalid' };
     const done = { contactId: row.contact_id, formType: row.form_type };
@@ -70,7 +72,7 @@ export async function confirmEmail(
       userAgent: input.userAgent,
       now,
     });
-    await appendEvent(trx, {
+    await appendEvent(tx, {
       type: eventName('emailConfirmed', row.form_type),
       contactId: contact.id,
       params: contactEventParams(contact),

@@ -2,6 +2,7 @@
 import type { Timings } from '../config.ts';
 import type { DB } from '../db/open-database.ts';
 import type { ContactRow } from '../db/schema.ts';
+import type { Tx } from '../db/unit-of-work.ts';
 import type { Form } from '../forms/form-schema.ts';
 import { enqueueMail } from '../mail/outbox/enqueue-mail.ts';
 import { createConfirmToken } from './confirm-tokens.ts';
@@ -22,13 +23,13 @@ export interface QueueConfirmationInput {
  * Creates a token and queues the mail, in the caller's transaction. Returns false (and queues
  * nothing) for an address that is not unconfirmed or that had a confirmation mail too recently.
  */
-export async function queueConfirmation(trx: DB, input: QueueConfirmationInput): Promise<boolean> {
+export async function queueConfirmation(tx: Tx, input: QueueConfirmationInput): Promise<boolean> {
   const { contact, timings, now } = input;
   if (contact.status !== 'unconfirmed' || !contact.email || contact.deleted_at !== null)
     return false;
-  if (!input.isNewContact && !(await confirmationAllowed(trx, contact.id, timings, now)))
+  if (!input.isNewContact && !(await confirmationAllowed(tx.db, contact.id, timings, now)))
     return false;
-  const { id, token } = await createConfirmToken(trx, {
+  const { id, token } = await createConfirmToken(tx.db, {
     contactId: contact.id,
     email: contact.email,
     formType: input.formType,
@@ -37,7 +38,7 @@ export async function queueConfirmation(trx: DB, input: QueueConfirmationInput):
   });
   const mail = renderConfirmationMail(input.form, `${input.publicUrl}/confirm/${token}`);
   await enqueueMail(
-    trx,
+    tx,
     {
       kind: 'confirmation',
       idempotencyKey: `confirm:${id}`,

@@ -20,6 +20,7 @@ const expiredPage = page(
 export function confirmRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const { db, config } = deps;
+  const verbs = { db, wakeups: deps.wakeups };
   const formFor = (formType: string | null) =>
     formType ? findForm(db, formType) : Promise.resolve(undefined);
 
@@ -42,14 +43,13 @@ export function confirmRoutes(deps: AppDeps): Hono {
   });
 
   app.post('/confirm/:token', async (c) => {
-    const outcome = await confirmEmail(db, {
+    const outcome = await confirmEmail(verbs, {
       token: c.req.param('token'),
       ip: clientIp(c, config.TRUST_PROXY),
       userAgent: c.req.header('user-agent') ?? null,
     });
     if (outcome.kind === 'invalid') return c.html(invalidPage, 404);
     if (outcome.kind === 'expired') return c.html(expiredPage, 410);
-    if (outcome.kind === 'confirmed') deps.onEvents();
     const form = await formFor(outcome.formType);
     if (form?.redirectUrls.confirmed) return c.redirect(form.redirectUrls.confirmed, 303);
     return c.html(page('Confirmed', html`<h1>${formText(form, 'confirmed')}</h1>`));
@@ -72,12 +72,11 @@ export function confirmRoutes(deps: AppDeps): Hono {
   app.post('/unsubscribe/:token', async (c) => {
     const contactId = verifyUnsubscribeToken(deps.secretKey, c.req.param('token'));
     if (contactId === undefined) return c.html(invalidPage, 404);
-    const changed = await unsubscribeContact(db, {
+    await unsubscribeContact(verbs, {
       contactId,
       ip: clientIp(c, config.TRUST_PROXY),
       userAgent: c.req.header('user-agent') ?? null,
     });
-    if (changed) deps.onEvents();
     return c.html(page('Unsubscribed', html`<h1>${formText(undefined, 'unsubscribed')}</h1>`));
   });
 

@@ -2,7 +2,7 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { recordConsent } from '../contacts/consents.ts';
-import type { DB } from '../db/open-database.ts';
+import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { appendEvent, contactEventParams } from '../events/append-event.ts';
 
 const sign = (secret: string, contactId: number) =>
@@ -25,11 +25,12 @@ export function verifyUnsubscribeToken(secret: string, token: string): number | 
 
 /** Idempotent; returns false when the contact does not exist (any more). */
 export async function unsubscribeContact(
-  db: DB,
+  ctx: VerbContext,
   input: { contactId: number; ip: string | null; userAgent: string | null; now?: number },
 ): Promise<boolean> {
   const now = input.now ?? Date.now();
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(ctx, async (tx) => {
+    const trx = tx.db;
     const contact = await trx
       .selectFrom('contacts')
       .selectAll()
@@ -51,7 +52,7 @@ export async function unsubscribeContact(
       userAgent: input.userAgent,
       now,
     });
-    await appendEvent(trx, {
+    await appendEvent(tx, {
       type: 'unsubscribed',
       contactId: contact.id,
       params: contactEventParams(contact),

@@ -2,6 +2,7 @@
 import { backoffMs } from '../background/backoff.ts';
 import type { DB } from '../db/open-database.ts';
 import type { RunRow, RunStatus, StepRow } from '../db/schema.ts';
+import { withTransaction } from '../db/unit-of-work.ts';
 import type { StepInstruction } from './definition/types.ts';
 import type { EngineContext } from './engine-context.ts';
 import { buildScope, contactScope, eventView, type RunState } from './run-scope.ts';
@@ -72,8 +73,9 @@ async function runStep(
   if (outcome.kind === 'done') {
     const done = outcome;
     try {
-      return await ctx.db.transaction().execute(async (trx) => {
-        const produced = done.effects ? await done.effects(trx) : undefined;
+      return await withTransaction(ctx, async (tx) => {
+        const trx = tx.db;
+        const produced = done.effects ? await done.effects(tx) : undefined;
         const output = produced === undefined ? done.output : produced;
         await saveStep(trx, step, {
           status: 'completed',

@@ -2,8 +2,8 @@
 import type { Timings } from '../config.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
+import type { Wakeups } from '../db/unit-of-work.ts';
 import type { Logger } from '../logger.ts';
-import type { EngineSignals } from './step-outcome.ts';
 import type { WebhookCall, WebhookResult } from './steps/webhook.ts';
 import type { VersionCache } from './versions.ts';
 
@@ -20,5 +20,6 @@ export interface EngineContext {
   /** The real HTTP call, or the dry run's printer. */
   callWebhook: (call: WebhookCall) => Promise<WebhookResult>;
   versions: VersionCache;
-  signals: EngineSignals;
+  /** Loops to wake after a step's transaction commits (the engine itself, the mail sender). */
+  wakeups: Wakeups;
 }

@@ -12,7 +12,6 @@ import type { DefinitionError, LoadedWorkflows } from './definition/types.ts';
 import { dispatchEvents } from './dispatch-events.ts';
 import type { EngineContext } from './engine-context.ts';
 import { pruneFinishedRuns } from './prune.ts';
-import type { EngineSignals } from './step-outcome.ts';
 import { callWebhook as httpWebhook } from './steps/webhook.ts';
 import { type ActiveWorkflow, registerVersions, VersionCache } from './versions.ts';
 
@@ -32,7 +31,8 @@ export interface EngineOptions {
   timings: Timings;
   allowPrivateWebhooks: boolean;
   retentionMs: number;
-  signals: Pick<EngineSignals, 'mailQueued'>;
+  /** Wakes the mail sender after a step queued mail. */
+  wakeMailer: () => void;
   clock?: () => number;
   callWebhook?: EngineContext['callWebhook'];
   /** Reload when files in the folder change (off for one-shot uses like the dry run). */
@@ -61,7 +61,7 @@ export class WorkflowEngine {
       allowPrivateWebhooks: opts.allowPrivateWebhooks,
       callWebhook: opts.callWebhook ?? httpWebhook,
       versions: new VersionCache(),
-      signals: { mailQueued: opts.signals.mailQueued, eventAppended: () => this.wake() },
+      wakeups: { mail: opts.wakeMailer, engine: () => this.wake() },
     };
     this.loop = new BackgroundLoop({
       name: 'workflow engine',

@@ -67,13 +67,12 @@ export async function executeStep(ins: StepInstruction, input: StepInput): Promi
       return {
         kind: 'done',
         output: { to: to.data, subject: mail.subject },
-        effects: async (trx) => {
+        effects: async (tx) => {
           await enqueueMail(
-            trx,
+            tx,
             { kind: 'workflow', idempotencyKey, contactId, to: to.data, ...mail },
             now,
           );
-          ctx.signals.mailQueued();
         },
       };
     }
@@ -90,8 +89,8 @@ export async function executeStep(ins: StepInstruction, input: StepInput): Promi
       return {
         kind: 'done',
         output: { queued: false },
-        effects: async (trx) => {
-          const queued = await queueConfirmation(trx, {
+        effects: async (tx) => {
+          const queued = await queueConfirmation(tx, {
             contact,
             formType,
             form,
@@ -99,7 +98,6 @@ export async function executeStep(ins: StepInstruction, input: StepInput): Promi
             timings: ctx.timings,
             now,
           });
-          if (queued) ctx.signals.mailQueued();
           return { queued };
         },
       };
@@ -126,19 +124,23 @@ export async function executeStep(ins: StepInstruction, input: StepInput): Promi
       return {
         kind: 'done',
         output: { set: Object.keys(ins.set) },
-        effects: (trx) => applyContactUpdate(trx, contactId, ins.set, scope, now),
+        effects: (tx) => applyContactUpdate(tx.db, contactId, ins.set, scope, now),
       };
     case 'add_to_groups':
     case 'remove_from_groups': {
       const groups = render(ins.groups, scope);
       const change = ins.op === 'add_to_groups' ? addContactToGroups : removeContactFromGroups;
-      return { kind: 'done', output: { groups }, effects: (trx) => change(trx, contactId, groups) };
+      return {
+        kind: 'done',
+        output: { groups },
+        effects: (tx) => change(tx.db, contactId, groups),
+      };
     }
     case 'add_tags':
     case 'remove_tags': {
       const tags = render(ins.tags, scope);
       const change = ins.op === 'add_tags' ? addTags : removeTags;
-      return { kind: 'done', output: { tags }, effects: (trx) => change(trx, contactId, tags) };
+      return { kind: 'done', output: { tags }, effects: (tx) => change(tx.db, contactId, tags) };
     }
     case 'emit': {
       const type = interpolate(ins.event, scope);
@@ -149,10 +151,7 @@ export async function executeStep(ins: StepInstruction, input: StepInput): Promi
       return {
         kind: 'done',
         output: { event: type },
-        effects: async (trx) => {
-          await appendEvent(trx, { type, contactId, params, now });
-          ctx.signals.eventAppended();
-        },
+        effects: (tx) => appendEvent(tx, { type, contactId, params, now }).then(() => undefined),
       };
     }
     case 'webhook':

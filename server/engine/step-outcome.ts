@@ -1,5 +1,5 @@
 // What executing one step decided; advance-run.ts turns it into one transaction.
-import type { DB } from '../db/open-database.ts';
+import type { Tx } from '../db/unit-of-work.ts';
 
 export type StepOutcome =
   /**
@@ -9,7 +9,7 @@ export type StepOutcome =
   | {
       kind: 'done';
       output: unknown;
-      effects?: (trx: DB) => Promise<unknown>;
+      effects?: (tx: Tx) => Promise<unknown>;
       nextPc?: number;
       eventCursor?: number;
     }
@@ -21,9 +21,3 @@ export type StepOutcome =
   | { kind: 'fail'; error: string }
   /** `stop`: the run ends successfully here. */
   | { kind: 'end'; output: unknown };
-
-/** Wakes other loops after a commit: the mail sender for queued mail, the dispatcher for events. */
-export interface EngineSignals {
-  mailQueued(): void;
-  eventAppended(): void;
-}

@@ -1,6 +1,6 @@
 // Appending to the event log; the workflow engine and the events API read from it.
-import type { DB } from '../db/open-database.ts';
 import type { EventRow } from '../db/schema.ts';
+import type { Tx } from '../db/unit-of-work.ts';
 
 export interface ContactEventParams {
   ContactId: number;
@@ -42,22 +42,24 @@ export function toEventView(row: EventRow): EventView {
 }
 
 /**
- * @example await appendEvent(trx, { type: 'unsubscribed', contactId: 7, params: { ContactId: 7 } });
+ * Appends in the caller's transaction and wakes the engine once it commits.
+ * @example await appendEvent(tx, { type: 'unsubscribed', contactId: 7, params: { ContactId: 7 }, now });
  */
 export async function appendEvent(
-  db: DB,
-  input: { type: string; contactId: number | null; key?: string; params: object; now?: number },
+  tx: Tx,
+  input: { type: string; contactId: number | null; key?: string; params: object; now: number },
 ): Promise<number> {
-  const row = await db
+  const row = await tx.db
     .insertInto('events')
     .values({
       type: input.type,
       key: input.key ?? String(input.contactId ?? ''),
       contact_id: input.contactId,
       params: JSON.stringify(input.params),
-      created_at: input.now ?? Date.now(),
+      created_at: input.now,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  tx.afterCommit(tx.wakeups.engine);
   return row.id;
 }

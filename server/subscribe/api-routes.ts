@@ -101,7 +101,7 @@ export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {
       const form = formType ? await findForm(db, formType) : undefined;
       const { email, phone } = channelsOf(body, form?.defaultCountry ?? null);
       const result = await subscribeContact(
-        { db, publicUrl: config.PUBLIC_URL, timings: config.timings },
+        { db, wakeups: deps.wakeups, publicUrl: config.PUBLIC_URL, timings: config.timings },
         {
           email,
           phone,
@@ -123,8 +123,6 @@ export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {
           onIdentityConflict: 'error',
         },
       );
-      if (result.confirmationQueued) deps.wakeMailer();
-      deps.onEvents();
       return c.json({ id: result.contactId }, 200);
     },
   );

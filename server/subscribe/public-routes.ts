@@ -81,8 +81,8 @@ export function publicFormRoutes(deps: AppDeps): Hono {
           'bot-like subscribe ignored',
         );
       } else {
-        const result = await subscribeContact(
-          { db, publicUrl: config.PUBLIC_URL, timings: config.timings },
+        await subscribeContact(
+          { db, wakeups: deps.wakeups, publicUrl: config.PUBLIC_URL, timings: config.timings },
           {
             email: body.email,
             phone: body.phone,
@@ -101,8 +101,6 @@ export function publicFormRoutes(deps: AppDeps): Hono {
             onIdentityConflict: 'dropPhone',
           },
         );
-        if (result.confirmationQueued) deps.wakeMailer();
-        deps.onEvents();
       }
       if (isJson) return c.json(accepted(form, c), 202);
       if (form.redirectUrls.success) return c.redirect(form.redirectUrls.success, 303);

@@ -10,7 +10,7 @@ import {
   type UpsertOptions,
   upsertSubscriber,
 } from '../contacts/upsert-subscriber.ts';
-import type { DB } from '../db/open-database.ts';
+import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { appendEvent, contactEventParams, eventName } from '../events/append-event.ts';
 import type { Form } from '../forms/form-schema.ts';
 
@@ -27,8 +27,7 @@ export interface SubscribeInput extends Omit<SubscriberInput, 'phone'> {
   onIdentityConflict: UpsertOptions['onIdentityConflict'];
 }
 
-export interface SubscribeContext {
-  db: DB;
+export interface SubscribeContext extends VerbContext {
   publicUrl: string;
   timings: Timings;
   now?: number;
@@ -52,7 +51,8 @@ export async function subscribeContact(
 ): Promise<SubscribeResult> {
   const now = ctx.now ?? Date.now();
   const doubleOptIn = input.form?.doubleOptIn ?? true;
-  return ctx.db.transaction().execute(async (trx) => {
+  return withTransaction(ctx, async (tx) => {
+    const trx = tx.db;
     const { contact, created } = await upsertSubscriber(trx, input, {
       newStatus: doubleOptIn ? 'unconfirmed' : 'confirmed',
       source: input.source,
@@ -69,7 +69,7 @@ export async function subscribeContact(
       userAgent: input.consent.userAgent,
       now,
     });
-    const eventId = await appendEvent(trx, {
+    const eventId = await appendEvent(tx, {
       type: eventName(created ? 'subscribeFromApi' : 'subscribeUpdateFromApi', input.formType),
       contactId: contact.id,
       params: contactEventParams(contact),
@@ -77,7 +77,7 @@ export async function subscribeContact(
     });
     const confirmationQueued =
       doubleOptIn &&
-      (await queueConfirmation(trx, {
+      (await queueConfirmation(tx, {
         contact,
         formType: input.formType,
         form: input.form,

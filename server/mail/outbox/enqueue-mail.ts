@@ -1,5 +1,5 @@
 // Queues a mail in the outbox, inside the caller's transaction; the sender delivers it later.
-import type { DB } from '../../db/open-database.ts';
+import type { Tx } from '../../db/unit-of-work.ts';
 
 export interface MailToQueue {
   kind: string;
@@ -13,13 +13,16 @@ export interface MailToQueue {
   headers?: Record<string, string>;
 }
 
-/** Returns the outbox id, or `undefined` when a mail with this idempotency key already exists. */
+/**
+ * Returns the outbox id, or `undefined` when a mail with this idempotency key already exists. The
+ * sender is woken when the transaction commits, so no caller has to remember to.
+ */
 export async function enqueueMail(
-  db: DB,
+  tx: Tx,
   mail: MailToQueue,
-  now = Date.now(),
+  now: number,
 ): Promise<number | undefined> {
-  const row = await db
+  const row = await tx.db
     .insertInto('outbox')
     .values({
       kind: mail.kind,
@@ -37,5 +40,6 @@ export async function enqueueMail(
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')
     .executeTakeFirst();
+  if (row) tx.afterCommit(tx.wakeups.mail);
   return row?.id;
 }
