@@ -51,6 +51,10 @@ export interface Timings {
   enginePollMs: number;
   /** How long a worker holds a run; above the longest step (a webhook's 60 s timeout). */
   engineLeaseMs: number;
+  /** How often a process proves it is alive, and reaps the claims of peers that stopped. */
+  workerHeartbeatMs: number;
+  /** Silence after which a peer counts as dead; a crash on this host is seen at once instead. */
+  workerStaleMs: number;
 }
 
 export const defaultTimings: Timings = {
@@ -66,6 +70,8 @@ export const defaultTimings: Timings = {
   shutdownGraceMs: 10_000,
   enginePollMs: 1_000,
   engineLeaseMs: 2 * 60_000,
+  workerHeartbeatMs: 2_000,
+  workerStaleMs: 10_000,
 };
 
 export interface Config extends Omit<Env, 'PUBLIC_URL'> {

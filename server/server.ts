@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { WorkerRegistry } from './background/worker-registry.ts';
 import type { Config } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type OpenDatabase, openDatabase } from './db/open-database.ts';
@@ -38,6 +39,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   await ensureDefaultForm(db);
   const secretKey = await loadSecretKey(db, config.SECRET_KEY);
 
+  // Registered before anything claims work, so no claim is ever held by an unknown worker.
+  const worker = await WorkerRegistry.start({
+    db,
+    logger: logger.child({ module: 'worker' }),
+    heartbeatMs: config.timings.workerHeartbeatMs,
+    staleMs: config.timings.workerStaleMs,
+  });
   const transport = config.SMTP_URL ? smtpTransport(config.SMTP_URL) : devMailboxTransport(db);
   const mailer = new MailSender({
     db,
@@ -49,6 +57,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     secretKey,
     timings: config.timings,
     logger: logger.child({ module: 'mail' }),
+    workerId: worker.id,
   });
   mailer.start();
 
@@ -63,6 +72,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE,
     retentionMs: config.WORKFLOW_RETENTION_DAYS * 24 * 3600_000,
     wakeMailer: () => mailer.wake(),
+    workerId: worker.id,
   });
   await engine.start();
   const wakeups = { mail: () => mailer.wake(), engine: () => engine.wake() };
@@ -110,6 +120,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await engine.stop();
       await mailer.stop();
+      await worker.stop();
       await database.close();
       logger.info('subflow stopped');
     })();

@@ -79,6 +79,7 @@ export async function dryRun(
     allowPrivateWebhooks: true,
     retentionMs: Number.MAX_SAFE_INTEGER,
     wakeMailer: () => {},
+    workerId: 'dry-run',
     clock: () => now,
     watch: false,
     loadDefinitions: async () => ({ workflows: [workflow], errors: [] }),

@@ -79,6 +79,8 @@ export interface OutboxTable {
   attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: number;
   locked_until: number | null;
+  /** The worker (process) holding the claim; see background/worker-registry.ts. */
+  locked_by: string | null;
   last_error: string | null;
   message_id: string | null;
   created_at: number;
@@ -160,6 +162,7 @@ export interface WorkflowRunsTable {
   waiting_for: string | null;
   due_at: number | null;
   locked_until: number | null;
+  locked_by: string | null;
   error: string | null;
   created_at: number;
   updated_at: number;
@@ -182,6 +185,15 @@ export interface WorkflowStepsTable {
   finished_at: number | null;
 }
 
+/** One live Subflow process that may hold claims; rows of dead ones are reaped with their claims. */
+export interface WorkersTable {
+  id: string;
+  host: string;
+  pid: number;
+  started_at: number;
+  heartbeat_at: number;
+}
+
 export interface Database {
   contacts: ContactsTable;
   consents: ConsentsTable;
@@ -199,6 +211,7 @@ export interface Database {
   workflow_versions: WorkflowVersionsTable;
   workflow_runs: WorkflowRunsTable;
   workflow_steps: WorkflowStepsTable;
+  workers: WorkersTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;
@@ -208,3 +221,4 @@ export type OutboxRow = Selectable<OutboxTable>;
 export type EventRow = Selectable<EventsTable>;
 export type RunRow = Selectable<WorkflowRunsTable>;
 export type StepRow = Selectable<WorkflowStepsTable>;
+export type WorkerRow = Selectable<WorkersTable>;

@@ -1,10 +1,10 @@
-// Claims runs whose next step is due by leasing them; a crashed worker's lease simply expires.
+// Claims runs whose next step is due by leasing them to a worker id (freed when that worker dies).
 import type { DialectCapabilities } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
 import type { RunRow } from '../db/schema.ts';
 
 /**
- * UPDATE workflow_runs SET locked_until = now + lease
+ * UPDATE workflow_runs SET locked_until = now + lease, locked_by = worker
  * WHERE id IN (SELECT id FROM workflow_runs WHERE status IN ('running','waiting') AND due_at <= now
  *              AND (locked_until IS NULL OR locked_until <= now)
  *              ORDER BY due_at LIMIT n [FOR UPDATE SKIP LOCKED])
@@ -13,7 +13,7 @@ import type { RunRow } from '../db/schema.ts';
 export async function claimDueRuns(
   db: DB,
   dialect: DialectCapabilities,
-  opts: { now: number; leaseMs: number; limit: number },
+  opts: { now: number; leaseMs: number; limit: number; workerId: string },
 ): Promise<RunRow[]> {
   const due = dialect.lockForClaim(
     db
@@ -27,7 +27,7 @@ export async function claimDueRuns(
   );
   return db
     .updateTable('workflow_runs')
-    .set({ locked_until: opts.now + opts.leaseMs })
+    .set({ locked_until: opts.now + opts.leaseMs, locked_by: opts.workerId })
     .where('id', 'in', due)
     .returningAll()
     .execute();

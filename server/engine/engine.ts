@@ -31,6 +31,8 @@ export interface EngineOptions {
   timings: Timings;
   allowPrivateWebhooks: boolean;
   retentionMs: number;
+  /** This process's identity for claims (background/worker-registry.ts). */
+  workerId: string;
   /** Wakes the mail sender after a step queued mail. */
   wakeMailer: () => void;
   clock?: () => number;
@@ -125,6 +127,7 @@ export class WorkflowEngine {
       now: this.ctx.clock(),
       leaseMs: this.opts.timings.engineLeaseMs,
       limit: RUN_BATCH,
+      workerId: this.opts.workerId,
     });
     for (let i = 0; i < runs.length; i += PARALLEL_RUNS) {
       await Promise.all(runs.slice(i, i + PARALLEL_RUNS).map((run) => this.advance(run)));

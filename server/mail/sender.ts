@@ -28,6 +28,8 @@ export interface MailSenderOptions {
   secretKey: string;
   timings: Timings;
   logger: Logger;
+  /** This process's identity for claims (background/worker-registry.ts). */
+  workerId: string;
 }
 
 /** Stable per outbox row, so a retry of the same mail carries the same Message-ID. */
@@ -90,6 +92,7 @@ export class MailSender {
       now: Date.now(),
       leaseMs: timings.mailLeaseMs,
       limit: BATCH,
+      workerId: this.opts.workerId,
     });
     const sent = (await Promise.all(rows.map((row) => this.deliver(row)))).filter(
       (r) => r !== undefined,

@@ -1,10 +1,10 @@
-// Claims due outbox rows for one sender by leasing them; a crashed sender's lease simply expires.
+// Claims due outbox rows for one sender by leasing them to its worker id (freed when it dies).
 import type { DialectCapabilities } from '../../db/dialect.ts';
 import type { DB } from '../../db/open-database.ts';
 import type { OutboxRow } from '../../db/schema.ts';
 
 /**
- * UPDATE outbox SET locked_until = now + lease, attempts = attempts + 1
+ * UPDATE outbox SET locked_until = now + lease, locked_by = worker, attempts = attempts + 1
  * WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now
  *              AND (locked_until IS NULL OR locked_until <= now)
  *              ORDER BY next_attempt_at LIMIT n [FOR UPDATE SKIP LOCKED])
@@ -13,7 +13,7 @@ import type { OutboxRow } from '../../db/schema.ts';
 export async function claimDueMail(
   db: DB,
   dialect: DialectCapabilities,
-  opts: { now: number; leaseMs: number; limit: number },
+  opts: { now: number; leaseMs: number; limit: number; workerId: string },
 ): Promise<OutboxRow[]> {
   const due = dialect.lockForClaim(
     db
@@ -27,7 +27,11 @@ export async function claimDueMail(
   );
   return db
     .updateTable('outbox')
-    .set((eb) => ({ locked_until: opts.now + opts.leaseMs, attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({
+      locked_until: opts.now + opts.leaseMs,
+      locked_by: opts.workerId,
+      attempts: eb('attempts', '+', 1),
+    }))
     .where('id', 'in', due)
     .returningAll()
     .execute();

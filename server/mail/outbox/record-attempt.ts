@@ -8,6 +8,7 @@ export async function markSent(db: DB, id: number, messageId: string, now: numbe
       status: 'sent',
       sent_at: now,
       locked_until: null,
+      locked_by: null,
       message_id: messageId,
       last_error: null,
     })
@@ -18,7 +19,7 @@ export async function markSent(db: DB, id: number, messageId: string, now: numbe
 export async function markRetry(db: DB, id: number, error: string, retryAt: number): Promise<void> {
   await db
     .updateTable('outbox')
-    .set({ next_attempt_at: retryAt, locked_until: null, last_error: error })
+    .set({ next_attempt_at: retryAt, locked_until: null, locked_by: null, last_error: error })
     .where('id', '=', id)
     .execute();
 }
@@ -26,7 +27,7 @@ export async function markRetry(db: DB, id: number, error: string, retryAt: numb
 export async function markFailed(db: DB, id: number, error: string): Promise<void> {
   await db
     .updateTable('outbox')
-    .set({ status: 'failed', locked_until: null, last_error: error })
+    .set({ status: 'failed', locked_until: null, locked_by: null, last_error: error })
     .where('id', '=', id)
     .execute();
 }
