@@ -28,8 +28,8 @@ function processExists(pid: number): boolean {
 }
 
 /**
- * A crashed process's claims are freed by the next heartbeat of any live one: within `staleMs`,
- * or at once when the dead process ran on this host (a restart after a crash).
+ * A crashed process's claims are freed by a heartbeat of any live one: within `staleMs` of its
+ * last heartbeat, or within two heartbeats when it ran on this host (a restart after a crash).
  * @example const worker = await WorkerRegistry.start({ db, logger, heartbeatMs: 2000, staleMs: 10_000 });
  */
 export class WorkerRegistry {
@@ -100,12 +100,25 @@ export class WorkerRegistry {
     }
   }
 
+  /**
+   * A peer on this host whose process is gone and that missed two heartbeats. The missed beats
+   * guard against a same-named host with its own pid namespace (two containers) where the pid means
+   * nothing here.
+   */
+  private isGone(worker: WorkerRow): boolean {
+    return (
+      worker.host === this.host &&
+      worker.pid !== process.pid &&
+      worker.heartbeat_at < this.clock() - 2 * this.opts.heartbeatMs &&
+      !processExists(worker.pid)
+    );
+  }
+
   private async reap(): Promise<void> {
     const { workers, released } = await reapDeadWorkers(this.opts.db, {
       now: this.clock(),
       staleMs: this.opts.staleMs,
-      isGone: (w: WorkerRow) =>
-        w.host === this.host && w.pid !== process.pid && !processExists(w.pid),
+      isGone: (w) => this.isGone(w),
     });
     if (workers.length || released) {
       this.opts.logger.info({ workers, released }, 'released the claims of stopped workers');
