@@ -1,5 +1,9 @@
 // The confirmation throttle counts mailboxes, not spellings (victim+1@, Victim@), and each domain.
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultTimings } from '../server/config.ts';
+import { queueConfirmationMail } from '../server/confirm/queue-confirmation.ts';
+import { withTransaction } from '../server/db/unit-of-work.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { TestSmtp } from './helpers/smtp.ts';
@@ -80,5 +84,46 @@ describe.each(testDialects())('confirmation throttle on %s', (dialect) => {
     );
     expect(bodies.size).toBe(1);
     expect(mails).toBe(3);
+  });
+
+  it('logs a mail it does not send for being over the budget', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const now = Date.now();
+    const contact = await server.database.db
+      .insertInto('contacts')
+      .values({
+        email: 'logged+2@example.com',
+        fields: '{}',
+        status: 'unconfirmed',
+        source: 'test',
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const queue = () =>
+      withTransaction({ db: server.database.db, wakeups: server.wakeups }, (tx) =>
+        queueConfirmationMail(tx, {
+          contact,
+          formType: 'newsletter',
+          form: undefined,
+          publicUrl: server.url,
+          timings: defaultTimings,
+          now,
+          logger,
+        }),
+      );
+    expect(await queue()).toBe(true);
+    expect(lines).toEqual([]);
+    expect(await queue()).toBe(false);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({
+        msg: 'confirmation mail not sent: over the throttle',
+        over: 'mailbox',
+        domain: 'example.com',
+        contactId: contact.id,
+      }),
+    ]);
   });
 });
