@@ -38,9 +38,18 @@ export interface Timings {
   /** Minimum ms between a widget render and its submit; faster submits are treated as bots. */
   minFillMs: number;
   confirmTokenTtlMs: number;
-  /** Confirmation mails per address: at most one per `cooldownMs`, at most `perDay` a day. */
+  /**
+   * Confirmation mails per mailbox (lower-cased, `+tag` dropped, so `ann+1@` and `ann+2@` count
+   * as `ann@`): at most one per form per `cooldownMs`, at most `perDay` a day.
+   */
   confirmationCooldownMs: number;
   confirmationsPerDay: number;
+  /**
+   * Confirmation mails per recipient domain within `confirmationDomainWindowMs`: a brake on floods
+   * of made-up addresses at one domain, set far above what a launch sends to one mail provider.
+   */
+  confirmationsPerDomain: number;
+  confirmationDomainWindowMs: number;
   mailFirstBackoffMs: number;
   mailMaxBackoffMs: number;
   mailMaxAttempts: number;
@@ -62,6 +71,8 @@ export const defaultTimings: Timings = {
   confirmTokenTtlMs: 7 * 24 * 3600_000,
   confirmationCooldownMs: 10 * 60_000,
   confirmationsPerDay: 5,
+  confirmationsPerDomain: 3000,
+  confirmationDomainWindowMs: 3600_000,
   mailFirstBackoffMs: 2_000,
   mailMaxBackoffMs: 10 * 60_000,
   mailMaxAttempts: 40,

@@ -48,18 +48,18 @@ export class ConflictError extends AppError {
   override readonly code = 'conflict';
 }
 
-/** Email and phone point at two different contacts; both ids are named. */
+/**
+ * The identities given belong to other contacts: an email and a phone that point at two contacts,
+ * or a phone whose contact has another email. Names every contact involved.
+ */
 export class IdentityConflictError extends AppError {
   override name = 'IdentityConflictError';
   override readonly code = 'identity_conflict';
   constructor(
-    readonly emailContactId: number,
-    readonly phoneContactId: number,
+    readonly contactIds: number[],
+    message: string,
   ) {
-    super(
-      `email belongs to contact ${emailContactId} and phone to contact ${phoneContactId}; ` +
-        'send one of them or merge the contacts first',
-    );
+    super(message);
   }
 }
 

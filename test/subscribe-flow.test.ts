@@ -166,7 +166,7 @@ describe.each(testDialects())('subscribe and confirm on %s', (dialect) => {
     expect(await confirmed.text()).toBe(firstText);
     expect((await contact(1)).status).toBe('confirmed');
 
-    // Unsubscribed: same answer, no mail, still unsubscribed.
+    // Unsubscribed: same answer, still unsubscribed, and no mail within the cooldown of the first.
     const { unsubscribeUrl } = await import('../server/confirm/unsubscribe.ts');
     const { loadSecretKey } = await import('../server/settings/secret-key.ts');
     const secret = await loadSecretKey(server.database.db, undefined);

@@ -1,6 +1,9 @@
-// The confirm verb: spends a DOI token, confirms the contact and appends emailConfirmed[-formType].
+// The confirm verb: spends a DOI token, confirms the contact for its form and appends emailConfirmed[-formType].
 import { recordConsent } from '../contacts/consents.ts';
+import { joinPendingGroups } from '../contacts/pending-groups.ts';
+import { fillContact, type SubscriberFills } from '../contacts/upsert-subscriber.ts';
 import type { DB } from '../db/open-database.ts';
+import type { ConfirmTokensTable, ContactRow } from '../db/schema.ts';
 import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { appendEvent, contactEventParams, eventName } from '../events/append-event.ts';
 import { findConfirmToken } from './confirm-tokens.ts';
@@ -9,6 +12,36 @@ export type ConfirmOutcome =
   | { kind: 'confirmed' | 'alreadyConfirmed'; contactId: number; formType: string | null }
   | { kind: 'invalid' }
   | { kind: 'expired'; formType: string | null };
+
+type TokenRow = Pick<ConfirmTokensTable, 'contact_id' | 'email' | 'form_type' | 'created_at'>;
+
+/**
+ * Whether a link still stands for its contact: `invalid` when the contact is gone or no longer has
+ * the address the link was mailed to; `expired` when the contact unsubscribed after the link was
+ * issued (only a link from a later subscribe can bring it back).
+ */
+async function linkState(
+  db: DB,
+  row: TokenRow,
+  contact: ContactRow | undefined,
+): Promise<'valid' | 'invalid' | 'expired'> {
+  if (!contact || contact.deleted_at !== null || contact.email !== row.email) return 'invalid';
+  return (await lastUnsubscribedAt(db, contact)) > row.created_at ? 'expired' : 'valid';
+}
+
+/** The contact's latest unsubscribe: its consent history, which confirming does not clear. */
+async function lastUnsubscribedAt(db: DB, contact: ContactRow): Promise<number> {
+  const last = await db
+    .selectFrom('consents')
+    .select((eb) => eb.fn.max('created_at').as('at'))
+    .where('contact_id', '=', contact.id)
+    .where('kind', '=', 'unsubscribe')
+    .executeTakeFirst();
+  return Math.max(Number(last?.at ?? 0), contact.unsubscribed_at ?? 0);
+}
+
+const findContact = (db: DB, id: number) =>
+  db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
 
 /** Looks at a token without changing anything (for the GET page). */
 export async function inspectConfirmToken(
@@ -21,11 +54,16 @@ export async function inspectConfirmToken(
   if (row.used_at !== null)
     return { kind: 'alreadyConfirmed', contactId: row.contact_id, formType: row.form_type };
   if (row.expires_at <= now) return { kind: 'expired', formType: row.form_type };
+  const state = await linkState(db, row, await findContact(db, row.contact_id));
+  if (state === 'invalid') return { kind: 'invalid' };
+  if (state === 'expired') return { kind: 'expired', formType: row.form_type };
   return { kind: 'pending', formType: row.form_type };
 }
 
 /**
  * Idempotent: a second call with the same token answers `alreadyConfirmed` and appends nothing.
+ * Confirming moves the groups pending on the link's form into memberships and fills in what the
+ * subscriber typed; it (re-)confirms an unconfirmed or unsubscribed contact.
  * @example await confirmEmail(ctx, { token, ip: '203.0.113.9', userAgent: 'Mozilla/5.0' })
  */
 export async function confirmEmail(
@@ -40,6 +78,10 @@ export async function confirmEmail(
     const done = { contactId: row.contact_id, formType: row.form_type };
     if (row.used_at !== null) return { kind: 'alreadyConfirmed', ...done };
     if (row.expires_at <= now) return { kind: 'expired', formType: row.form_type };
+    const found = await findContact(trx, row.contact_id);
+    const state = await linkState(trx, row, found);
+    if (state === 'invalid' || !found) return { kind: 'invalid' };
+    if (state === 'expired') return { kind: 'expired', formType: row.form_type };
     // Only one concurrent POST wins the token; the other reports success without an event.
     const spent = await trx
       .updateTable('confirm_tokens')
@@ -49,21 +91,28 @@ export async function confirmEmail(
       .executeTakeFirst();
     if (spent.numUpdatedRows === 0n) return { kind: 'alreadyConfirmed', ...done };
 
-    const contact = await trx
-      .selectFrom('contacts')
-      .selectAll()
-      .where('id', '=', row.contact_id)
-      .executeTakeFirst();
-    // A link for an address the contact no longer has, or a deleted contact, confirms nothing.
-    if (!contact || contact.deleted_at !== null || contact.email !== row.email)
-      return { kind: 'invalid' };
-    if (contact.status === 'confirmed') return { kind: 'alreadyConfirmed', ...done };
+    let contact = found;
+    const wasConfirmed = contact.status === 'confirmed';
+    if (!wasConfirmed) {
+      contact = await trx
+        .updateTable('contacts')
+        .set({
+          status: 'confirmed',
+          email_confirmed_at: now,
+          unsubscribed_at: null,
+          updated_at: now,
+        })
+        .where('id', '=', contact.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    }
+    const joined = row.form_type
+      ? await joinPendingGroups(trx, { contactId: contact.id, formType: row.form_type, now })
+      : 0;
+    if (row.fills)
+      contact = await fillContact(trx, contact, JSON.parse(row.fills) as SubscriberFills, now);
+    if (wasConfirmed && joined === 0 && !row.fills) return { kind: 'alreadyConfirmed', ...done };
 
-    await trx
-      .updateTable('contacts')
-      .set({ status: 'confirmed', email_confirmed_at: now, unsubscribed_at: null, updated_at: now })
-      .where('id', '=', contact.id)
-      .execute();
     await recordConsent(trx, {
       contactId: contact.id,
       kind: 'confirm',

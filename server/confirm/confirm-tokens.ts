@@ -1,5 +1,7 @@
 // Double opt-in tokens: random, stored as a SHA-256 hash, single-use, expiring.
 import { createHash, randomBytes } from 'node:crypto';
+import { mailboxOf } from '../contacts/mailbox.ts';
+import type { SubscriberFills } from '../contacts/upsert-subscriber.ts';
 import type { DB } from '../db/open-database.ts';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -7,9 +9,18 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 /** Creates a token row and returns the clear token (only the hash is stored). */
 export async function createConfirmToken(
   db: DB,
-  input: { contactId: number; email: string; formType: string | null; ttlMs: number; now: number },
+  input: {
+    contactId: number;
+    email: string;
+    formType: string | null;
+    /** What an anonymous post typed for an existing contact, applied when the link is used. */
+    fills: SubscriberFills | undefined;
+    ttlMs: number;
+    now: number;
+  },
 ): Promise<{ id: number; token: string }> {
   const token = randomBytes(32).toString('base64url');
+  const { mailbox, domain } = mailboxOf(input.email);
   const row = await db
     .insertInto('confirm_tokens')
     .values({
@@ -17,6 +28,9 @@ export async function createConfirmToken(
       contact_id: input.contactId,
       email: input.email,
       form_type: input.formType,
+      mailbox,
+      domain,
+      fills: input.fills ? JSON.stringify(input.fills) : null,
       expires_at: input.now + input.ttlMs,
       created_at: input.now,
     })

@@ -1,12 +1,16 @@
-// Queues a double opt-in mail for an unconfirmed address, within the per-address throttle.
+// Queues a double opt-in mail, within the per-mailbox and per-domain throttle.
 import type { Timings } from '../config.ts';
-import type { DB } from '../db/open-database.ts';
+import { mailboxOf } from '../contacts/mailbox.ts';
+import type { SubscriberFills } from '../contacts/upsert-subscriber.ts';
+import { dialectOf } from '../db/dialect.ts';
 import type { ContactRow } from '../db/schema.ts';
 import type { Tx } from '../db/unit-of-work.ts';
 import type { Form } from '../forms/form-schema.ts';
+import type { Logger } from '../logger.ts';
 import { enqueueMail } from '../mail/outbox/enqueue-mail.ts';
 import { createConfirmToken } from './confirm-tokens.ts';
 import { renderConfirmationMail } from './confirmation-mail.ts';
+import { confirmationBudget } from './confirmation-throttle.ts';
 
 export interface QueueConfirmationInput {
   contact: ContactRow;
@@ -15,24 +19,46 @@ export interface QueueConfirmationInput {
   publicUrl: string;
   timings: Timings;
   now: number;
-  /** A contact created in this transaction has no earlier mail to throttle against. */
-  isNewContact?: boolean;
+  logger: Logger;
+  /** What an anonymous post typed for an existing contact; applied when this link is used. */
+  fills?: SubscriberFills;
 }
 
 /**
- * Creates a token and queues the mail, in the caller's transaction. Returns false (and queues
- * nothing) for an address that is not unconfirmed or that had a confirmation mail too recently.
+ * Re-sends the mail to a contact that is still unconfirmed (the workflow step). Returns false, and
+ * queues nothing, for any other status or when the throttle says no.
  */
 export async function queueConfirmation(tx: Tx, input: QueueConfirmationInput): Promise<boolean> {
+  if (input.contact.status !== 'unconfirmed') return false;
+  return queueConfirmationMail(tx, input);
+}
+
+/**
+ * Creates a token and queues the mail in the caller's transaction, for a caller that has decided
+ * the address needs one. Returns false (and queues nothing) for a deleted contact, one without an
+ * email, or when the mailbox or its domain is over its budget (logged).
+ */
+export async function queueConfirmationMail(
+  tx: Tx,
+  input: QueueConfirmationInput,
+): Promise<boolean> {
   const { contact, timings, now } = input;
-  if (contact.status !== 'unconfirmed' || !contact.email || contact.deleted_at !== null)
+  if (!contact.email || contact.deleted_at !== null) return false;
+  const mailbox = mailboxOf(contact.email);
+  await dialectOf(tx.db).lockIdentities(tx.db, [`mailbox:${mailbox.mailbox}`]);
+  const budget = await confirmationBudget(tx.db, mailbox, input.formType, timings, now);
+  if (budget !== 'allowed') {
+    input.logger.info(
+      { contactId: contact.id, formType: input.formType, domain: mailbox.domain, over: budget },
+      'confirmation mail not sent: over the throttle',
+    );
     return false;
-  if (!input.isNewContact && !(await confirmationAllowed(tx.db, contact.id, timings, now)))
-    return false;
+  }
   const { id, token } = await createConfirmToken(tx.db, {
     contactId: contact.id,
     email: contact.email,
     formType: input.formType,
+    fills: input.fills,
     ttlMs: timings.confirmTokenTtlMs,
     now,
   });
@@ -49,22 +75,4 @@ export async function queueConfirmation(tx: Tx, input: QueueConfirmationInput): 
     now,
   );
   return true;
-}
-
-/** Per-address throttle: one confirmation per cooldown, a few per day. */
-async function confirmationAllowed(
-  trx: DB,
-  contactId: number,
-  t: Timings,
-  now: number,
-): Promise<boolean> {
-  const recent = await trx
-    .selectFrom('outbox')
-    .select(['created_at'])
-    .where('contact_id', '=', contactId)
-    .where('kind', '=', 'confirmation')
-    .where('created_at', '>', now - 24 * 3600_000)
-    .execute();
-  if (recent.length >= t.confirmationsPerDay) return false;
-  return !recent.some((r) => r.created_at > now - t.confirmationCooldownMs);
 }

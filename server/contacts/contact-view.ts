@@ -14,7 +14,10 @@ export interface ContactView {
   fields: Record<string, unknown>;
   status: ContactStatus;
   source: string;
+  /** Names of confirmed memberships. */
   groups: string[];
+  /** Groups joined on a form whose confirmation link has not been used yet. */
+  pendingGroups: string[];
   emailConfirmedAt: string | null;
   unsubscribedAt: string | null;
   createdAt: string;
@@ -25,7 +28,10 @@ export interface ContactView {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
-export function toContactView(row: ContactRow, groups: string[]): ContactView {
+export function toContactView(
+  row: ContactRow,
+  memberships: { groups: string[]; pendingGroups: string[] },
+): ContactView {
   return {
     id: row.id,
     email: row.email,
@@ -38,7 +44,8 @@ export function toContactView(row: ContactRow, groups: string[]): ContactView {
     fields: JSON.parse(row.fields),
     status: row.status,
     source: row.source,
-    groups,
+    groups: memberships.groups,
+    pendingGroups: memberships.pendingGroups,
     emailConfirmedAt: iso(row.email_confirmed_at),
     unsubscribedAt: iso(row.unsubscribed_at),
     createdAt: iso(row.created_at) as string,

@@ -7,20 +7,26 @@ export async function addContactToGroups(
   contactId: number,
   names: string[],
 ): Promise<void> {
-  const unique = [...new Set(names.map((n) => n.trim()).filter(Boolean))];
-  if (unique.length === 0) return;
+  const groups = await ensureGroups(db, names);
+  if (groups.length === 0) return;
   const now = Date.now();
-  await db
-    .insertInto('groups')
-    .values(unique.map((name) => ({ name, created_at: now })))
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const groups = await db.selectFrom('groups').select('id').where('name', 'in', unique).execute();
   await db
     .insertInto('contact_groups')
     .values(groups.map((g) => ({ contact_id: contactId, group_id: g.id, created_at: now })))
     .onConflict((oc) => oc.columns(['contact_id', 'group_id']).doNothing())
     .execute();
+}
+
+/** The groups with these names (trimmed, blanks dropped), creating the ones that do not exist. */
+export async function ensureGroups(db: DB, names: string[]): Promise<{ id: number }[]> {
+  const unique = [...new Set(names.map((n) => n.trim()).filter(Boolean))];
+  if (unique.length === 0) return [];
+  await db
+    .insertInto('groups')
+    .values(unique.map((name) => ({ name, created_at: Date.now() })))
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  return db.selectFrom('groups').select('id').where('name', 'in', unique).execute();
 }
 
 export async function removeContactFromGroups(

@@ -1,5 +1,6 @@
 // Everything that differs between SQLite and PostgreSQL, as one small capability object.
-import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { type Kysely, PostgresAdapter, type SelectQueryBuilder, sql } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -16,6 +17,22 @@ export interface DialectCapabilities {
    * keeps its bookkeeping there; SQLite has none.
    */
   currentSchema(db: Kysely<any>): Promise<string | undefined>;
+  /**
+   * Holds a lock on each key (an email, a phone…) until the caller's transaction ends, so two
+   * transactions deciding about the same identity take turns. Call it inside a transaction.
+   */
+  lockIdentities(trx: Kysely<any>, keys: string[]): Promise<void>;
+}
+
+/**
+ * Advisory lock ids for keys, deduplicated and ascending: every transaction takes its locks in the
+ * same order, so two of them never wait for each other in a cycle (not even on a hash collision).
+ */
+function lockIds(keys: string[]): bigint[] {
+  const ids = keys.map((key) =>
+    createHash('sha256').update(`subflow:${key}`).digest().readBigInt64BE(0),
+  );
+  return [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 const sqlite: DialectCapabilities = {
@@ -27,6 +44,8 @@ const sqlite: DialectCapabilities = {
     'code' in error &&
     (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
   currentSchema: async () => undefined,
+  // One connection per process and transactions hold it: writers are already serialised.
+  lockIdentities: async () => {},
 };
 
 const postgres: DialectCapabilities = {
@@ -38,8 +57,19 @@ const postgres: DialectCapabilities = {
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
     return rows[0]?.schema;
   },
+  lockIdentities: async (trx, keys) => {
+    for (const id of lockIds(keys))
+      await sql`select pg_advisory_xact_lock(${id.toString()}::bigint)`.execute(trx);
+  },
 };
 
 export function capabilitiesFor(name: DialectName): DialectCapabilities {
   return name === 'sqlite' ? sqlite : postgres;
+}
+
+/** The capabilities of the engine behind a handle, for verbs that are given only a handle. */
+export function dialectOf(db: Kysely<any>): DialectCapabilities {
+  return capabilitiesFor(
+    db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite',
+  );
 }

@@ -3,12 +3,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { DialectCapabilities } from './dialect.ts';
 import * as core from './migrations/2026-11-22-0001-core.ts';
 import * as workflows from './migrations/2026-11-22-0002-workflows.ts';
+import * as consentPerForm from './migrations/2026-12-03-0003-consent-per-form.ts';
 import * as workerLeases from './migrations/2026-12-03-0004-worker-leases.ts';
 
 /** Listed explicitly so the set is the same whether run from source or from a bundle. */
 const migrations: Record<string, Migration> = {
   '2026-11-22-0001-core': core,
   '2026-11-22-0002-workflows': workflows,
+  '2026-12-03-0003-consent-per-form': consentPerForm,
   '2026-12-03-0004-worker-leases': workerLeases,
 };
 

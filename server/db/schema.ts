@@ -96,6 +96,19 @@ export interface ConfirmTokensTable {
   expires_at: number;
   used_at: number | null;
   created_at: number;
+  /** The address lower-cased with its `+tag` dropped: what the confirmation throttle counts. */
+  mailbox: string | null;
+  domain: string | null;
+  /** JSON `SubscriberFills` an anonymous post left for an existing contact, applied on confirm. */
+  fills: Json | null;
+}
+
+/** A form's group that a contact joins once that form's confirmation link is used. */
+export interface PendingGroupsTable {
+  contact_id: number;
+  group_id: number;
+  form_type: string;
+  created_at: number;
 }
 
 export interface ApiKeysTable {
@@ -200,6 +213,7 @@ export interface Database {
   forms: FormsTable;
   groups: GroupsTable;
   contact_groups: ContactGroupsTable;
+  pending_groups: PendingGroupsTable;
   events: EventsTable;
   outbox: OutboxTable;
   confirm_tokens: ConfirmTokensTable;

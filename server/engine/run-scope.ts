@@ -1,6 +1,7 @@
 // What expressions in a run see: the contact as it is now, the trigger event, its params, step outputs.
 import { toContactView } from '../contacts/contact-view.ts';
 import { groupNamesOf } from '../contacts/groups.ts';
+import { pendingGroupNamesOf } from '../contacts/pending-groups.ts';
 import { tagNamesOf } from '../contacts/tags.ts';
 import type { DB } from '../db/open-database.ts';
 import type { ContactRow, EventRow } from '../db/schema.ts';
@@ -27,11 +28,12 @@ export async function contactScope(
   contact: ContactRow | undefined,
 ): Promise<Record<string, unknown>> {
   if (!contact) return {};
-  const [groups, tags] = await Promise.all([
+  const [groups, pendingGroups, tags] = await Promise.all([
     groupNamesOf(db, contact.id),
+    pendingGroupNamesOf(db, contact.id),
     tagNamesOf(db, contact.id),
   ]);
-  return { ...toContactView(contact, groups), tags };
+  return { ...toContactView(contact, { groups, pendingGroups }), tags };
 }
 
 export function buildScope(

@@ -97,6 +97,7 @@ export async function executeStep(ins: StepInstruction, input: StepInput): Promi
             publicUrl: ctx.publicUrl,
             timings: ctx.timings,
             now,
+            logger: ctx.logger,
           });
           return { queued };
         },

@@ -54,7 +54,7 @@ export function describeError(err: unknown): { status: ContentfulStatusCode; bod
     const body: ErrorBody = { error: { code: appError.code, message: appError.message } };
     if (appError instanceof ValidationError) body.error.issues = appError.issues;
     if (appError instanceof IdentityConflictError) {
-      body.error.contactIds = [appError.emailContactId, appError.phoneContactId];
+      body.error.contactIds = appError.contactIds;
     }
     return { status: statusOf(appError), body };
   }

@@ -74,7 +74,7 @@ function channelsOf(body: ApiSubscribeBody, defaultCountry: string | null) {
 }
 
 export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {
-  const { db, config } = deps;
+  const { db, config, logger } = deps;
   api.openapi(
     createRoute({
       method: 'post',
@@ -91,8 +91,12 @@ export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {
           description: 'The contact id (new or existing)',
           content: { 'application/json': { schema: z.object({ id: z.number() }) } },
         },
-        409: { description: 'The phone belongs to a contact with another email' },
         ...errorResponses,
+        422: {
+          description:
+            'Invalid input (`error.issues` names each field), or the email and the phone belong to ' +
+            'two contacts, or the phone to a contact with another email (`error.contactIds`)',
+        },
       },
     }),
     async (c) => {
@@ -101,7 +105,13 @@ export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {
       const form = formType ? await findForm(db, formType) : undefined;
       const { email, phone } = channelsOf(body, form?.defaultCountry ?? null);
       const result = await subscribeContact(
-        { db, wakeups: deps.wakeups, publicUrl: config.PUBLIC_URL, timings: config.timings },
+        {
+          db,
+          wakeups: deps.wakeups,
+          logger,
+          publicUrl: config.PUBLIC_URL,
+          timings: config.timings,
+        },
         {
           email,
           phone,
@@ -120,7 +130,6 @@ export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {
             userAgent: c.req.header('user-agent') ?? null,
           },
           mode: 'overwrite',
-          onIdentityConflict: 'error',
         },
       );
       return c.json({ id: result.contactId }, 200);

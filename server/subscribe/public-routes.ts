@@ -82,7 +82,13 @@ export function publicFormRoutes(deps: AppDeps): Hono {
         );
       } else {
         await subscribeContact(
-          { db, wakeups: deps.wakeups, publicUrl: config.PUBLIC_URL, timings: config.timings },
+          {
+            db,
+            wakeups: deps.wakeups,
+            logger,
+            publicUrl: config.PUBLIC_URL,
+            timings: config.timings,
+          },
           {
             email: body.email,
             phone: body.phone,
@@ -98,7 +104,6 @@ export function publicFormRoutes(deps: AppDeps): Hono {
               userAgent: c.req.header('user-agent') ?? null,
             },
             mode: 'fill',
-            onIdentityConflict: 'dropPhone',
           },
         );
       }

@@ -1,18 +1,23 @@
 // The subscribe verb behind both the public form endpoint and the authenticated API.
 
 import type { Timings } from '../config.ts';
-import { queueConfirmation } from '../confirm/queue-confirmation.ts';
+import { queueConfirmationMail } from '../confirm/queue-confirmation.ts';
 import { recordConsent } from '../contacts/consents.ts';
 import { addContactToGroups } from '../contacts/groups.ts';
+import { addPendingGroups, groupsNotJoined } from '../contacts/pending-groups.ts';
 import type { NormalizedPhone } from '../contacts/phone.ts';
 import {
+  fillContact,
+  type SubscriberFills,
   type SubscriberInput,
   type UpsertOptions,
   upsertSubscriber,
 } from '../contacts/upsert-subscriber.ts';
-import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
+import type { ContactRow } from '../db/schema.ts';
+import { type Tx, type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { appendEvent, contactEventParams, eventName } from '../events/append-event.ts';
 import type { Form } from '../forms/form-schema.ts';
+import type { Logger } from '../logger.ts';
 
 export interface SubscribeInput extends Omit<SubscriberInput, 'phone'> {
   phone?: NormalizedPhone;
@@ -23,13 +28,17 @@ export interface SubscribeInput extends Omit<SubscriberInput, 'phone'> {
   form: Form | undefined;
   source: string;
   consent: { ip: string | null; userAgent: string | null };
+  /**
+   * `overwrite`: an authenticated caller, who vouches for the data and the groups.
+   * `fill`: an anonymous post, which changes an existing contact only through a confirmation.
+   */
   mode: UpsertOptions['mode'];
-  onIdentityConflict: UpsertOptions['onIdentityConflict'];
 }
 
 export interface SubscribeContext extends VerbContext {
   publicUrl: string;
   timings: Timings;
+  logger: Logger;
   now?: number;
 }
 
@@ -42,7 +51,8 @@ export interface SubscribeResult {
 
 /**
  * Upserts the contact, records consent, appends the subscribe event and queues the DOI mail,
- * all in one transaction.
+ * all in one transaction. Under double opt-in, consent is per form: an anonymous post's groups wait
+ * (pending) for that form's link, and so does whatever it typed for an existing contact.
  * @example await subscribeContact(ctx, { email: 'ann@example.com', formType: 'newsletter', ... })
  */
 export async function subscribeContact(
@@ -57,10 +67,22 @@ export async function subscribeContact(
       newStatus: doubleOptIn ? 'unconfirmed' : 'confirmed',
       source: input.source,
       mode: input.mode,
-      onIdentityConflict: input.onIdentityConflict,
       now,
     });
-    await addContactToGroups(trx, contact.id, input.groups);
+    const waits = doubleOptIn && input.mode === 'fill';
+    const fills: SubscriberFills | undefined =
+      created || input.mode === 'overwrite' ? undefined : fillsOf(input);
+    // Without double opt-in there is no confirmation to wait for: the form's owner chose so.
+    if (!doubleOptIn && fills) await fillContact(trx, contact, fills, now);
+    if (!waits) await addContactToGroups(trx, contact.id, input.groups);
+    const pendingGroupIds = waits ? await groupsNotJoined(trx, contact.id, input.groups) : [];
+    if (pendingGroupIds.length > 0 && input.formType)
+      await addPendingGroups(trx, {
+        contactId: contact.id,
+        formType: input.formType,
+        groupIds: pendingGroupIds,
+        now,
+      });
     await recordConsent(trx, {
       contactId: contact.id,
       kind: 'subscribe',
@@ -77,15 +99,48 @@ export async function subscribeContact(
     });
     const confirmationQueued =
       doubleOptIn &&
-      (await queueConfirmation(tx, {
-        contact,
-        formType: input.formType,
-        form: input.form,
-        publicUrl: ctx.publicUrl,
-        timings: ctx.timings,
-        now,
-        isNewContact: created,
-      }));
+      needsConfirmation(contact, pendingGroupIds.length > 0) &&
+      (await mailConfirmation(tx, ctx, input, contact, fills, now));
     return { contactId: contact.id, created, eventId, confirmationQueued };
   });
+}
+
+/**
+ * New, unconfirmed and unsubscribed addresses need this form's confirmation; a confirmed one only
+ * when it would join groups it is not in yet. A bounced address gets no more mail.
+ */
+function needsConfirmation(contact: ContactRow, joinsGroups: boolean): boolean {
+  if (contact.status === 'confirmed') return joinsGroups;
+  return contact.status === 'unconfirmed' || contact.status === 'unsubscribed';
+}
+
+function mailConfirmation(
+  tx: Tx,
+  ctx: SubscribeContext,
+  input: SubscribeInput,
+  contact: ContactRow,
+  fills: SubscriberFills | undefined,
+  now: number,
+): Promise<boolean> {
+  return queueConfirmationMail(tx, {
+    contact,
+    formType: input.formType,
+    form: input.form,
+    publicUrl: ctx.publicUrl,
+    timings: ctx.timings,
+    logger: ctx.logger,
+    now,
+    fills,
+  });
+}
+
+function fillsOf(input: SubscribeInput): SubscriberFills | undefined {
+  const fills: SubscriberFills = {
+    firstName: input.firstName,
+    lastName: input.lastName,
+    address: input.address,
+    fields: input.fields && Object.keys(input.fields).length > 0 ? input.fields : undefined,
+  };
+  const given = Object.entries(fills).filter(([, v]) => v !== undefined);
+  return given.length > 0 ? (Object.fromEntries(given) as SubscriberFills) : undefined;
 }

@@ -1,0 +1,98 @@
+// Memberships waiting for a form's confirmation: consent is per form, not per address.
+import type { DB } from '../db/open-database.ts';
+import { ensureGroups } from './groups.ts';
+
+/** Of the named groups, the ids of those the contact is not a member of yet. */
+export async function groupsNotJoined(
+  db: DB,
+  contactId: number,
+  names: string[],
+): Promise<number[]> {
+  const groups = await ensureGroups(db, names);
+  if (groups.length === 0) return [];
+  const joined = await db
+    .selectFrom('contact_groups')
+    .select('group_id')
+    .where('contact_id', '=', contactId)
+    .where(
+      'group_id',
+      'in',
+      groups.map((g) => g.id),
+    )
+    .execute();
+  const member = new Set(joined.map((j) => j.group_id));
+  return groups.map((g) => g.id).filter((id) => !member.has(id));
+}
+
+/** Records that the contact joins these groups once `formType`'s link is confirmed. */
+export async function addPendingGroups(
+  db: DB,
+  input: { contactId: number; formType: string; groupIds: number[]; now: number },
+): Promise<void> {
+  if (input.groupIds.length === 0) return;
+  await db
+    .insertInto('pending_groups')
+    .values(
+      input.groupIds.map((groupId) => ({
+        contact_id: input.contactId,
+        group_id: groupId,
+        form_type: input.formType,
+        created_at: input.now,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['contact_id', 'form_type', 'group_id']).doNothing())
+    .execute();
+}
+
+/** Turns the groups pending on `formType` into memberships; returns how many were pending. */
+export async function joinPendingGroups(
+  db: DB,
+  input: { contactId: number; formType: string; now: number },
+): Promise<number> {
+  const pending = await db
+    .selectFrom('pending_groups')
+    .select('group_id')
+    .where('contact_id', '=', input.contactId)
+    .where('form_type', '=', input.formType)
+    .execute();
+  if (pending.length === 0) return 0;
+  const groupIds = pending.map((p) => p.group_id);
+  await db
+    .insertInto('contact_groups')
+    .values(
+      groupIds.map((id) => ({ contact_id: input.contactId, group_id: id, created_at: input.now })),
+    )
+    .onConflict((oc) => oc.columns(['contact_id', 'group_id']).doNothing())
+    .execute();
+  // Joined now, so the same group pending on another form has nothing left to wait for.
+  await db
+    .deleteFrom('pending_groups')
+    .where('contact_id', '=', input.contactId)
+    .where('group_id', 'in', groupIds)
+    .execute();
+  return pending.length;
+}
+
+/** Names of the groups a contact waits to join (not counting groups it has joined since). */
+export async function pendingGroupNamesOf(db: DB, contactId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('pending_groups')
+    .innerJoin('groups', 'groups.id', 'pending_groups.group_id')
+    .select('groups.name')
+    .distinct()
+    .where('pending_groups.contact_id', '=', contactId)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('contact_groups')
+            .select('contact_groups.group_id')
+            .whereRef('contact_groups.contact_id', '=', 'pending_groups.contact_id')
+            .whereRef('contact_groups.group_id', '=', 'pending_groups.group_id'),
+        ),
+      ),
+    )
+    .orderBy('groups.name')
+    .execute();
+  return rows.map((r) => r.name);
+}
