@@ -10,22 +10,28 @@ const NUL_MESSAGE = 'must not contain NUL bytes';
 /** A readable field name even when the key itself holds the NUL. */
 const printable = (key: string) => key.replaceAll(NUL, '\\0');
 
-/** The dotted path of the first string (value or key) holding a NUL, if any. */
-function findNul(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes(NUL) ? path || '(body)' : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = findNul(item, path ? `${path}.${i}` : String(i));
-      if (found) return found;
+/** Deeper bodies are refused: no endpoint takes them, and walking them recursively would overflow. */
+const MAX_DEPTH = 64;
+
+/** The first problem in a parsed body: a string (value or key) holding a NUL, or too deep a nesting. */
+function findProblem(body: unknown): { field: string; message: string } | undefined {
+  const pending: { value: unknown; path: string; depth: number }[] = [
+    { value: body, path: '', depth: 0 },
+  ];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { value, path, depth } = item;
+    if (typeof value === 'string') {
+      if (value.includes(NUL)) return { field: path || '(body)', message: NUL_MESSAGE };
+      continue;
     }
-    return undefined;
-  }
-  if (value && typeof value === 'object' && !(value instanceof Blob)) {
-    for (const [key, item] of Object.entries(value)) {
+    if (!value || typeof value !== 'object' || value instanceof Blob) continue;
+    if (depth >= MAX_DEPTH) {
+      return { field: path || '(body)', message: `must not nest more than ${MAX_DEPTH} levels` };
+    }
+    for (const [key, child] of Object.entries(value)) {
       const at = path ? `${path}.${printable(key)}` : printable(key);
-      if (key.includes(NUL)) return at;
-      const found = findNul(item, at);
-      if (found) return found;
+      if (key.includes(NUL)) return { field: at, message: NUL_MESSAGE };
+      pending.push({ value: child, path: at, depth: depth + 1 });
     }
   }
   return undefined;
@@ -73,8 +79,8 @@ export function rejectNulInBody(): MiddlewareHandler {
         );
       }
     }
-    const field = findNul(body, '');
-    if (field) throw new ValidationError([{ field, message: NUL_MESSAGE }]);
+    const problem = findProblem(body);
+    if (problem) throw new ValidationError([problem]);
     await next();
   };
 }

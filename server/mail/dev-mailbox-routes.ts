@@ -59,7 +59,7 @@ ${mails.length ? html`<ul>${rows}</ul>` : html`<p>No mail yet.</p>`}`,
     );
   });
 
-  app.get('/dev/mailbox/:id{[0-9]+}', async (c) => {
+  app.get('/dev/mailbox/:id{[0-9]{1,15}}', async (c) => {
     const mail = await db
       .selectFrom('dev_mailbox')
       .selectAll()
