@@ -1,5 +1,4 @@
 // Builds the Hono app from its feature routers; no I/O happens here beyond what handlers do.
-import { swaggerUI } from '@hono/swagger-ui';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from './app-deps.ts';
@@ -10,9 +9,13 @@ import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
 import { createApiApp } from './http/api-app.ts';
+import { apiDocsRoutes } from './http/api-docs.ts';
 import { bodyLimit } from './http/body-limit.ts';
 import { errorHandler } from './http/error-handler.ts';
-import { devMailboxRoutes } from './mail/dev-mailbox-routes.ts';
+import { rejectNulInBody, rejectNulInUrl } from './http/input-guard.ts';
+import { pageCsp } from './http/page-csp.ts';
+import { requestContext } from './http/request-context.ts';
+import { devMailboxRoutes, devMailboxServing } from './mail/dev-mailbox-routes.ts';
 import { registerApiSubscribeRoute } from './subscribe/api-routes.ts';
 import { publicFormRoutes } from './subscribe/public-routes.ts';
 import { widgetRoutes } from './widget/routes.ts';
@@ -24,11 +27,20 @@ export function createApp(deps: AppDeps): Hono {
   app.onError(errorHandler(deps.logger));
   app.notFound((c) =>
     c.json(
-      { error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } },
+      {
+        error: {
+          code: 'not_found',
+          message: `no route for ${c.req.method} ${c.req.path}`,
+          requestId: c.get('requestId'),
+        },
+      },
       404,
     ),
   );
+  app.use('*', requestContext(deps.logger));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
+  app.use('*', rejectNulInUrl());
+  for (const path of ['/confirm/*', '/unsubscribe/*', '/v1/forms/*']) app.use(path, pageCsp());
 
   app.get('/healthz', async (c) => {
     await deps.db.selectFrom('settings').select('key').limit(1).execute();
@@ -38,7 +50,12 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', widgetRoutes(deps.logger));
   app.route('/', publicFormRoutes(deps));
   app.route('/', confirmRoutes(deps));
-  if (!deps.config.SMTP_URL) app.route('/', devMailboxRoutes(deps.db));
+  const mailbox = devMailboxServing(deps.config);
+  deps.logger.info(
+    { devMailbox: mailbox.served },
+    `dev mailbox ${mailbox.served ? 'served at /dev/mailbox' : 'not served'}: ${mailbox.reason}`,
+  );
+  if (mailbox.served) app.route('/', devMailboxRoutes(deps.db));
 
   const api = createApiApp();
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -53,13 +70,14 @@ export function createApp(deps: AppDeps): Hono {
     servers: [{ url: `${deps.config.PUBLIC_URL}/api/v1` }],
   });
   api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
+  api.use('*', rejectNulInBody());
   registerFormRoutes(api, deps.db);
   registerEventRoutes(api, deps.db);
   registerContactRoutes(api, deps.db);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
   app.route('/api/v1', api);
-  app.get('/api/docs', swaggerUI({ url: '/api/v1/openapi.json' }));
+  app.route('/', apiDocsRoutes());
 
   return app;
 }

@@ -19,10 +19,17 @@ const envSchema = z.object({
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   BOOTSTRAP_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   SUBSCRIBE_RATE_LIMIT: z.coerce.number().int().positive().default(60),
+  /** Proxies in front of the server: `true` is one, `false` none, a number that many. */
   TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
+    .string()
+    .regex(/^(true|false|\d{1,2})$/, 'expected true, false or a number of proxies (0–99)')
     .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+    .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
+  /** Serve /dev/mailbox: unset means only while listening on loopback. */
+  DEV_MAILBOX: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   WEBHOOK_ALLOW_PRIVATE: z
     .enum(['true', 'false', '1', '0'])
     .default('false')

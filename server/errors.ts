@@ -5,9 +5,24 @@ export interface FieldIssue {
   message: string;
 }
 
-export class AppError extends Error {
+/**
+ * Every code an AppError can carry. http/error-handler.ts maps each to a status through a
+ * `Record<ErrorCode, …>`, so a new code does not compile until it has a status.
+ */
+export type ErrorCode =
+  | 'validation_failed'
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'identity_conflict'
+  | 'payload_too_large'
+  | 'rate_limited';
+
+export abstract class AppError extends Error {
   override name = 'AppError';
-  readonly code: string = 'error';
+  abstract readonly code: ErrorCode;
 }
 
 /** Input that parsed but is not acceptable; names the offending fields. */
@@ -35,7 +50,7 @@ export class UnauthorizedError extends AppError {
 
 export class ForbiddenError extends AppError {
   override name = 'ForbiddenError';
-  override readonly code: string = 'forbidden';
+  override readonly code = 'forbidden';
 }
 
 export class NotFoundError extends AppError {

@@ -3,7 +3,14 @@ import { z } from 'zod';
 
 /** Keys the subscribe body uses for built-in inputs; custom fields may not take these names. */
 export const builtInFieldNames = ['email', 'phone', 'firstName', 'lastName'] as const;
-const reservedNames = new Set<string>([...builtInFieldNames, 'consent', '_hp', '_elapsed']);
+/** Also Object.prototype's names: a field called `constructor` would shadow it in plain objects. */
+const reservedNames = new Set<string>([
+  ...builtInFieldNames,
+  'consent',
+  '_hp',
+  '_elapsed',
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
 
 const fieldName = z
   .string()

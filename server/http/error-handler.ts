@@ -5,15 +5,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import {
   AppError,
-  BadRequestError,
-  ConflictError,
+  type ErrorCode,
   type FieldIssue,
-  ForbiddenError,
   IdentityConflictError,
-  NotFoundError,
-  PayloadTooLargeError,
   RateLimitedError,
-  UnauthorizedError,
   ValidationError,
 } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -21,8 +16,10 @@ import { html, page } from './html.ts';
 
 export interface ErrorBody {
   error: {
-    code: string;
+    code: ErrorCode | 'internal';
     message: string;
+    /** Matches the `X-Request-Id` header and the log lines of the request. */
+    requestId?: string;
     issues?: FieldIssue[];
     contactIds?: number[];
   };
@@ -35,16 +32,23 @@ export function zodIssues(error: ZodError): FieldIssue[] {
   }));
 }
 
-function statusOf(error: AppError): ContentfulStatusCode {
-  if (error instanceof ValidationError || error instanceof IdentityConflictError) return 422;
-  if (error instanceof BadRequestError) return 400;
-  if (error instanceof UnauthorizedError) return 401;
-  if (error instanceof ForbiddenError) return 403;
-  if (error instanceof NotFoundError) return 404;
-  if (error instanceof ConflictError) return 409;
-  if (error instanceof PayloadTooLargeError) return 413;
-  if (error instanceof RateLimitedError) return 429;
-  return 400;
+/** A status for every code: adding a code to ErrorCode does not compile until it is listed here. */
+const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
+  validation_failed: 422,
+  identity_conflict: 422,
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+};
+
+/** Framework errors (Hono's validators, body limit) carry a status but no code. */
+function codeOfStatus(status: number): ErrorCode {
+  const entry = Object.entries(statusByCode).find(([, s]) => s === status);
+  return (entry?.[0] as ErrorCode | undefined) ?? 'bad_request';
 }
 
 /** Turns anything thrown by a handler into a status and a body that never leaks internals. */
@@ -56,12 +60,11 @@ export function describeError(err: unknown): { status: ContentfulStatusCode; bod
     if (appError instanceof IdentityConflictError) {
       body.error.contactIds = appError.contactIds;
     }
-    return { status: statusOf(appError), body };
+    return { status: statusByCode[appError.code], body };
   }
   if (err instanceof HTTPException && err.status < 500) {
     const status = err.status as ContentfulStatusCode;
-    const code =
-      status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'bad_request';
+    const code = codeOfStatus(status);
     return { status, body: { error: { code, message: err.message || 'Bad request' } } };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'Internal server error' } } };
@@ -74,16 +77,27 @@ function wantsHtml(c: Context): boolean {
   return accept.includes('text/html') && !accept.includes('application/json');
 }
 
-export function errorHandler(logger: Logger) {
+export function errorHandler(rootLogger: Logger) {
   return function onError(err: unknown, c: Context) {
     const { status, body } = describeError(err);
-    if (status >= 500)
+    const requestId = c.get('requestId');
+    if (requestId) body.error.requestId = requestId;
+    if (status >= 500) {
+      const logger = c.get('logger') ?? rootLogger;
       logger.error({ err, path: c.req.path, method: c.req.method }, 'request failed');
+    }
     if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
-    if (err instanceof UnauthorizedError) c.header('WWW-Authenticate', 'Bearer');
+    if (body.error.code === 'unauthorized') c.header('WWW-Authenticate', 'Bearer');
+    // The rest of a refused body is still on the wire: the connection cannot carry a next request.
+    if (status === 413) c.header('Connection', 'close');
     if (wantsHtml(c)) {
       return c.html(
-        page('Something went wrong', html`<h1>Sorry</h1><p>${body.error.message}</p>`),
+        page(
+          'Something went wrong',
+          html`<h1>Sorry</h1><p>${body.error.message}</p>${
+            requestId ? html`<p class="muted">Reference: ${requestId}</p>` : ''
+          }`,
+        ),
         status,
       );
     }

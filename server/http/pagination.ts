@@ -3,7 +3,15 @@ import { z } from '@hono/zod-openapi';
 
 /** Query fields every list endpoint takes. */
 export const pageQuery = {
-  cursor: z.string().regex(/^\d+$/, 'expected a nextCursor from a previous page').optional(),
+  // Bounded: a cursor past the id column's range (PostgreSQL bigint) would fail in the query.
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}$/, 'expected a nextCursor from a previous page')
+    .refine(
+      (v) => Number(v) <= Number.MAX_SAFE_INTEGER,
+      'expected a nextCursor from a previous page',
+    )
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 };
 

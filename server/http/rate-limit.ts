@@ -6,11 +6,11 @@ import { clientIp } from './client-ip.ts';
 
 export function rateLimitPerIp(opts: {
   perMinute: number;
-  trustProxy: boolean;
+  trustedProxies: number;
 }): MiddlewareHandler {
   const limiter = new RateLimiterMemory({ points: opts.perMinute, duration: 60 });
   return async function rateLimitPerIp(c, next) {
-    const key = clientIp(c, opts.trustProxy) ?? 'unknown';
+    const key = clientIp(c, opts.trustedProxies) ?? 'unknown';
     try {
       await limiter.consume(key);
     } catch (rejection) {

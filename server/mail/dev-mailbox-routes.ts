@@ -1,11 +1,38 @@
 // /dev/mailbox: the mail a server without SMTP_URL would have sent, for local development.
 import { Hono } from 'hono';
+import type { Config } from '../config.ts';
 import type { DB } from '../db/open-database.ts';
 import { escapeHtml, html, page, raw } from '../http/html.ts';
 
 /** Text part with its URLs made clickable, everything else escaped. */
 function linkify(text: string): string {
   return escapeHtml(text).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
+}
+
+const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+/**
+ * Whether /dev/mailbox is served, and why: it shows every confirmation link, so only to the
+ * machine itself unless the operator says otherwise.
+ */
+export function devMailboxServing(config: Pick<Config, 'SMTP_URL' | 'DEV_MAILBOX' | 'HOST'>): {
+  served: boolean;
+  reason: string;
+} {
+  if (config.SMTP_URL) return { served: false, reason: 'SMTP_URL is set: mail goes out over SMTP' };
+  if (config.DEV_MAILBOX === true) return { served: true, reason: 'DEV_MAILBOX=true' };
+  if (config.DEV_MAILBOX === false) {
+    return { served: false, reason: 'DEV_MAILBOX=false: mail is kept in the database only' };
+  }
+  if (loopbackHost.test(config.HOST)) {
+    return { served: true, reason: `no SMTP_URL and HOST ${config.HOST} is loopback` };
+  }
+  return {
+    served: false,
+    reason:
+      `HOST ${config.HOST} is not loopback, so mail is kept in the database only; ` +
+      'set SMTP_URL to send it, or DEV_MAILBOX=true to show it to anyone who can reach the server',
+  };
 }
 
 export function devMailboxRoutes(db: DB): Hono {
@@ -32,7 +59,7 @@ ${mails.length ? html`<ul>${rows}</ul>` : html`<p>No mail yet.</p>`}`,
     );
   });
 
-  app.get('/dev/mailbox/:id{[0-9]+}', async (c) => {
+  app.get('/dev/mailbox/:id{[0-9]{1,15}}', async (c) => {
     const mail = await db
       .selectFrom('dev_mailbox')
       .selectAll()

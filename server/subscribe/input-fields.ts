@@ -8,6 +8,23 @@ export const emailSchema = z
   .trim()
   .max(254, 'must be at most 254 characters')
   .pipe(z.email('must be a valid email address'))
+  .superRefine((v, ctx) => {
+    // SMTP's limits (RFC 5321 §4.5.3.1): refused here rather than by the server at send time.
+    const at = v.lastIndexOf('@');
+    if (at > 64)
+      ctx.addIssue({ code: 'custom', message: 'the part before @ must be at most 64 characters' });
+    if (
+      v
+        .slice(at + 1)
+        .split('.')
+        .some((label) => label.length > 63)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'each part of the domain must be at most 63 characters',
+      });
+    }
+  })
   .transform((v) => v.toLowerCase());
 
 /** Plain single-line text: control characters are refused rather than silently stripped. */

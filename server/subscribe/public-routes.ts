@@ -10,9 +10,12 @@ import { pickLanguage, stringsFor, textDirection } from '../forms/widget-strings
 import { bodyLimit } from '../http/body-limit.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { html, page } from '../http/html.ts';
+import { rejectNulInBody } from '../http/input-guard.ts';
+import { isFormType, isJsonType, parseMediaType } from '../http/media-type.ts';
 import { rateLimitPerIp } from '../http/rate-limit.ts';
 import { applyFormCors, originAllowed, preflightHeaders } from './form-cors.ts';
 import { parsePublicSubscribeBody } from './public-input.ts';
+import { ResponseFloor } from './response-floor.ts';
 import { subscribeContact } from './subscribe-contact.ts';
 
 const PUBLIC_BODY_LIMIT = 16 * 1024;
@@ -35,7 +38,8 @@ const accepted = (form: Form, c: Context) => ({
 
 export function publicFormRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  const { db, config, logger } = deps;
+  const { db, config } = deps;
+  const floor = new ResponseFloor();
 
   app.get('/v1/forms/:formId', async (c) => {
     const form = await getForm(db, c.req.param('formId'));
@@ -62,21 +66,23 @@ export function publicFormRoutes(deps: AppDeps): Hono {
 
   app.post(
     '/v1/forms/:formId/subscribe',
-    rateLimitPerIp({ perMinute: config.SUBSCRIBE_RATE_LIMIT, trustProxy: config.TRUST_PROXY }),
+    rateLimitPerIp({ perMinute: config.SUBSCRIBE_RATE_LIMIT, trustedProxies: config.TRUST_PROXY }),
     bodyLimit(PUBLIC_BODY_LIMIT),
+    rejectNulInBody(),
     async (c) => {
       const form = await getForm(db, c.req.param('formId'));
       applyFormCors(c, form);
       if (!originAllowed(form, c.req.header('origin'))) {
         throw new ForbiddenError(`form ${form.id} does not accept subscriptions from this site`);
       }
-      const isJson = (c.req.header('content-type') ?? '').includes('application/json');
+      const isJson = isJsonType(parseMediaType(c.req.header('content-type')));
       const body = parsePublicSubscribeBody(form, await readBody(c, isJson));
       const isBot =
         Boolean(body.honeypot) ||
         (body.elapsedMs !== undefined && body.elapsedMs < config.timings.minFillMs);
+      const timer = floor.start();
       if (isBot) {
-        logger.info(
+        c.get('logger').info(
           { form: form.id, ip: clientIp(c, config.TRUST_PROXY) },
           'bot-like subscribe ignored',
         );
@@ -107,6 +113,8 @@ export function publicFormRoutes(deps: AppDeps): Hono {
           },
         );
       }
+      // Bots wait too, so timing does not tell them they were caught.
+      await timer.finish({ record: !isBot });
       if (isJson) return c.json(accepted(form, c), 202);
       if (form.redirectUrls.success) return c.redirect(form.redirectUrls.success, 303);
       const { strings, lang, dir } = widgetStrings(form, c);
@@ -120,8 +128,8 @@ export function publicFormRoutes(deps: AppDeps): Hono {
   return app;
 }
 
+/** The body rejectNulInBody has already read and checked (Hono caches it). */
 async function readBody(c: Context, isJson: boolean): Promise<unknown> {
-  const type = c.req.header('content-type') ?? '';
   if (isJson) {
     try {
       return await c.req.json();
@@ -129,8 +137,6 @@ async function readBody(c: Context, isJson: boolean): Promise<unknown> {
       throw new BadRequestError('malformed JSON body');
     }
   }
-  if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
-    return c.req.parseBody();
-  }
+  if (isFormType(parseMediaType(c.req.header('content-type')))) return c.req.parseBody();
   throw new BadRequestError('send application/json or application/x-www-form-urlencoded');
 }

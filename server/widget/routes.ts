@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
-import { html, page, pageCss } from '../http/html.ts';
+import { etag } from 'hono/etag';
+import { html, page } from '../http/html.ts';
+import { pageCssHash } from '../http/page-csp.ts';
 import type { Logger } from '../logger.ts';
 
 const WIDGET_PATH = new URL('../../dist/widget.js', import.meta.url);
@@ -21,24 +23,18 @@ function loadWidget(logger: Logger): { code: string; etag: string } | undefined 
   }
 }
 
-const pageCssHash = `'sha256-${createHash('sha256').update(pageCss).digest('base64')}'`;
-
 export function widgetRoutes(logger: Logger): Hono {
   const app = new Hono();
   // Read once: the file only changes with a build, and a build comes with a restart.
   const widget = loadWidget(logger);
 
-  app.get('/widget.js', compress(), (c) => {
+  // etag() answers 304 to a matching If-None-Match, comparing weakly as compress() marks it weak.
+  app.get('/widget.js', etag(), compress(), (c) => {
     if (!widget) return c.text('widget not built: run `npm run build`', 503);
     c.header('ETag', widget.etag);
     // The URL has no version in it, so caches revalidate after a few minutes.
     c.header('Cache-Control', 'public, max-age=300');
     c.header('Access-Control-Allow-Origin', '*');
-    // Weak comparison (RFC 9110): compress() marks the tag weak on the compressed response.
-    const presented = (c.req.header('if-none-match') ?? '')
-      .split(',')
-      .map((t) => t.trim().replace(/^W\//, ''));
-    if (presented.includes(widget.etag)) return c.body(null, 304);
     return c.body(widget.code, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
   });
 
