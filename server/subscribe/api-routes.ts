@@ -74,7 +74,7 @@ function channelsOf(body: ApiSubscribeBody, defaultCountry: string | null) {
 }
 
 export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {
-  const { db, config, logger } = deps;
+  const { db, config } = deps;
   api.openapi(
     createRoute({
       method: 'post',
@@ -108,7 +108,7 @@ export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {
         {
           db,
           wakeups: deps.wakeups,
-          logger,
+          logger: c.get('logger'),
           publicUrl: config.PUBLIC_URL,
           timings: config.timings,
         },

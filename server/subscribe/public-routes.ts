@@ -91,7 +91,7 @@ export function publicFormRoutes(deps: AppDeps): Hono {
           {
             db,
             wakeups: deps.wakeups,
-            logger,
+            logger: c.get('logger'),
             publicUrl: config.PUBLIC_URL,
             timings: config.timings,
           },
