@@ -13,8 +13,9 @@ async function untilNoneLeft(
       left = await remaining();
       return left === 0;
     }, timeoutMs);
-  } catch {
-    throw new Error(`${left} ${what} still left after ${timeoutMs} ms`);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`waiting for no ${what} (${left} at the last look): ${reason}`, { cause: err });
   }
 }
 
