@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../server/db/open-database.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { freePort, spawnServer, startTestServer, type TestServer } from './helpers/server.ts';
+import { waitForDrainedOutbox } from './helpers/settled.ts';
 import { TestSmtp } from './helpers/smtp.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,7 +61,7 @@ describe.each(testDialects())('mail durability on %s', (dialect) => {
 
     await smtp.start();
     const mail = await smtp.waitForMail('eve@example.com', 15_000);
-    await sleep(500);
+    await waitForDrainedOutbox(server.database.db);
     expect(smtp.mailsTo('eve@example.com')).toHaveLength(1);
     const [sent] = await outboxRows(database.url);
     expect(sent).toMatchObject({ status: 'sent', message_id: mail.messageId });
@@ -99,7 +100,12 @@ describe.each(testDialects())('mail durability on %s', (dialect) => {
     const second = await spawnServer(env);
     child = second.child;
     await smtp.waitForMail('kim@example.com', 15_000);
-    await sleep(1500);
+    const { db, close } = openDatabase(database.url);
+    try {
+      await waitForDrainedOutbox(db);
+    } finally {
+      await close();
+    }
     expect(smtp.mailsTo('kim@example.com')).toHaveLength(1);
     expect((await outboxRows(database.url))[0]?.status).toBe('sent');
   });

@@ -4,6 +4,7 @@ import { withTransaction } from '../server/db/unit-of-work.ts';
 import { enqueueMail } from '../server/mail/outbox/enqueue-mail.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { waitForDrainedOutbox } from './helpers/settled.ts';
 import { confirmLinkIn, TestSmtp } from './helpers/smtp.ts';
 
 describe.each(testDialects())('subscribe and confirm on %s', (dialect) => {
@@ -134,7 +135,7 @@ describe.each(testDialects())('subscribe and confirm on %s', (dialect) => {
     expect((await events(id)).map((e) => [e.type, e.params])).toEqual([
       ['subscribeFromApi-sms', { ContactId: id }],
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForDrainedOutbox(server.database.db);
     expect(smtp.mails).toHaveLength(0);
   });
 
@@ -151,7 +152,7 @@ describe.each(testDialects())('subscribe and confirm on %s', (dialect) => {
       'subscribeFromApi-newsletter',
       'subscribeUpdateFromApi-newsletter',
     ]);
-    await new Promise((r) => setTimeout(r, 400));
+    await waitForDrainedOutbox(server.database.db);
     expect(smtp.mailsTo('cat@example.com')).toHaveLength(1);
     const list = (await (
       await server.api('/api/v1/events?type=subscribeFromApi-newsletter')
@@ -181,7 +182,7 @@ describe.each(testDialects())('subscribe and confirm on %s', (dialect) => {
     expect(unsubscribed.status).toBe(202);
     expect(await unsubscribed.text()).toBe(firstText);
     expect((await contact(1)).status).toBe('unsubscribed');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForDrainedOutbox(server.database.db);
     expect(smtp.mailsTo('cat@example.com').map((m) => m.subject)).toEqual([
       'Please confirm your subscription',
     ]);
@@ -238,7 +239,7 @@ describe.each(testDialects())('subscribe and confirm on %s', (dialect) => {
     );
     for (let i = 0; i < 4; i++) await server.subscribe('newsletter', { email: 'dan@example.com' });
     await smtp.waitForMail('dan@example.com', 10_000, 2);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForDrainedOutbox(server.database.db);
     expect(smtp.mailsTo('dan@example.com')).toHaveLength(2);
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../server/db/open-database.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { spawnServer } from './helpers/server.ts';
+import { waitForSettled } from './helpers/settled.ts';
 import { TestSmtp } from './helpers/smtp.ts';
 import { until, workflowDir } from './helpers/workflow-dir.ts';
 
@@ -63,7 +64,7 @@ describe.each(testDialects())('workflow durability on %s', (dialect) => {
         async () => smtp.mailsTo('durable@example.com').some((m) => m.subject === 'Second'),
         15_000,
       );
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitForSettled(db);
       const subjects = smtp
         .mailsTo('durable@example.com')
         .map((m) => m.subject)

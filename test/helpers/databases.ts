@@ -28,7 +28,7 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   }
   const admin = inject('postgresUrl');
   if (!admin) throw new Error('PostgreSQL is not available');
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const schema = `${inject('schemaPrefix')}${randomBytes(6).toString('hex')}`;
   const client = new pg.Client(admin);
   await client.connect();
   await client.query(`create schema ${schema}`);
