@@ -16,42 +16,45 @@ const standInBundle = `window.SwaggerUIBundle = function (options) {
   });
 };`;
 
-describe.skipIf(!chromiumAvailable).each(testDialects())('API docs in Chromium on %s', (dialect) => {
-  let browser: Browser;
-  let database: TestDatabase;
-  let server: TestServer;
+describe.skipIf(!chromiumAvailable).each(testDialects())(
+  'API docs in Chromium on %s',
+  (dialect) => {
+    let browser: Browser;
+    let database: TestDatabase;
+    let server: TestServer;
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-    database = await createTestDatabase(dialect);
-    server = await startTestServer({ DATABASE_URL: database.url });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await database?.drop();
-  });
-
-  it('renders /api/docs with no CSP violation', async () => {
-    const page = await browser.newPage();
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    beforeAll(async () => {
+      browser = await launchChromium();
+      database = await createTestDatabase(dialect);
+      server = await startTestServer({ DATABASE_URL: database.url });
     });
-    await page.route('https://cdn.jsdelivr.net/npm/swagger-ui-dist/**', (route) =>
-      route.fulfill(
-        route.request().url().endsWith('.js')
-          ? { contentType: 'text/javascript', body: standInBundle }
-          : { contentType: 'text/css', body: '#swagger-ui{color:#333}' },
-      ),
-    );
-    const res = await page.goto(`${server.url}/api/docs`);
-    expect(res?.headers()['content-security-policy']).toContain("default-src 'none'");
-    await expect
-      .poll(() => page.locator('#swagger-ui').textContent())
-      .toBe('rendered: Subflow API');
-    expect(violations).toEqual([]);
-    await page.close();
-  });
-});
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      await database?.drop();
+    });
+
+    it('renders /api/docs with no CSP violation', async () => {
+      const page = await browser.newPage();
+      const violations: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      await page.route('https://cdn.jsdelivr.net/npm/swagger-ui-dist/**', (route) =>
+        route.fulfill(
+          route.request().url().endsWith('.js')
+            ? { contentType: 'text/javascript', body: standInBundle }
+            : { contentType: 'text/css', body: '#swagger-ui{color:#333}' },
+        ),
+      );
+      const res = await page.goto(`${server.url}/api/docs`);
+      expect(res?.headers()['content-security-policy']).toContain("default-src 'none'");
+      await expect
+        .poll(() => page.locator('#swagger-ui').textContent())
+        .toBe('rendered: Subflow API');
+      expect(violations).toEqual([]);
+      await page.close();
+    });
+  },
+);
