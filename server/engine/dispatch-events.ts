@@ -4,7 +4,7 @@ import type { DB } from '../db/open-database.ts';
 import type { EventRow } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import { matchesAny, matchesEventPattern } from './event-pattern.ts';
-import { evaluateCondition } from './expressions.ts';
+import { evaluateCondition } from './expressions/cel-environment.ts';
 import { buildScope, contactScope, eventView, type RunState } from './run-scope.ts';
 import type { ActiveWorkflow } from './versions.ts';
 

@@ -4,7 +4,8 @@ import type { DB } from '../db/open-database.ts';
 import type { ContactUpdate } from '../db/schema.ts';
 import { ValidationError } from '../errors.ts';
 import { emailSchema } from '../subscribe/input-fields.ts';
-import { interpolate, type Scope } from './expressions.ts';
+import type { Scope } from './expressions/cel-environment.ts';
+import { interpolate } from './expressions/templates.ts';
 
 const columns = {
   firstName: 'first_name',

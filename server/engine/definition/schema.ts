@@ -1,6 +1,7 @@
 // Zod schema of a workflow file: what may be written, with messages that say how to fix it.
 import { z } from 'zod';
-import { checkExpression, checkTemplate } from '../expressions.ts';
+import { checkExpression } from '../expressions/cel-environment.ts';
+import { checkTemplate } from '../expressions/templates.ts';
 import { DURATION_FORMAT, parseDuration } from './duration.ts';
 
 /**
