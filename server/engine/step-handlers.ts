@@ -15,7 +15,7 @@ import type { StepInstruction } from './definition/types.ts';
 import type { EngineContext } from './engine-context.ts';
 import { matchesEventPattern } from './event-pattern.ts';
 import { compileExpression, evaluateCondition, type Scope } from './expressions/cel-environment.ts';
-import { interpolate } from './expressions/templates.ts';
+import { interpolate, renderTemplate } from './expressions/templates.ts';
 import { renderWorkflowMail } from './mail-body.ts';
 import { eventView, type RunState } from './run-scope.ts';
 import type { StepOutcome } from './step-outcome.ts';
@@ -60,8 +60,8 @@ export async function executeStep(ins: StepInstruction, input: StepInput): Promi
         return { kind: 'fail', error: `send_email: "to" is not a valid email address` };
       const mail = renderWorkflowMail({
         subject: interpolate(ins.subject, scope),
-        text: ins.text === undefined ? undefined : interpolate(ins.text, scope),
-        html: ins.html === undefined ? undefined : interpolate(ins.html, scope),
+        text: ins.text === undefined ? undefined : renderTemplate(ins.text, scope),
+        html: ins.html === undefined ? undefined : renderTemplate(ins.html, scope),
         unsubscribeUrl: unsubscribeUrl(ctx.publicUrl, ctx.secretKey, contactId),
       });
       const idempotencyKey = `wf:${run.id}:${ins.id}:${input.step.iteration}`;
