@@ -6,8 +6,10 @@ import { withTransaction } from '../db/unit-of-work.ts';
 import type { StepInstruction } from './definition/types.ts';
 import type { EngineContext } from './engine-context.ts';
 import { buildScope, contactScope, eventView, type RunState } from './run-scope.ts';
+import { PermanentStepError, toStepError } from './step-errors.ts';
 import { executeStep } from './step-handlers.ts';
 import type { StepOutcome } from './step-outcome.ts';
+import type { StepVisit } from './step-visit.ts';
 
 /** Steps one claim may take before the run goes back in the queue, so no run starves the others. */
 const STEPS_PER_CLAIM = 50;
@@ -26,14 +28,14 @@ export async function advanceRun(ctx: EngineContext, claimed: RunRow): Promise<v
         return;
       }
       if (ins.op === 'jump') {
-        run = await updateRun(ctx.db, run, lease, { pc: ins.target });
+        run = await updateRun(ctx.db, run, lease, { pc: ins.target }, ctx.clock());
         continue;
       }
       const next = await runStep(ctx, run, lease, ins);
       if (!next) return;
       run = next;
     }
-    await updateRun(ctx.db, run, lease, { locked_until: null, due_at: ctx.clock() });
+    await updateRun(ctx.db, run, lease, { locked_until: null, due_at: ctx.clock() }, ctx.clock());
   } catch (err) {
     if (err instanceof LeaseLost) {
       ctx.logger.info({ runId: run.id }, 'run was cancelled or its lease lost; leaving it');
@@ -52,7 +54,7 @@ async function runStep(
 ): Promise<RunRow | undefined> {
   const now = ctx.clock();
   const step = await visitStep(ctx.db, run, ins, now);
-  if (step.status === 'completed') return updateRun(ctx.db, run, lease, { pc: run.pc + 1 });
+  if (step.status === 'completed') return updateRun(ctx.db, run, lease, { pc: run.pc + 1 }, now);
   const state = JSON.parse(run.state) as RunState;
   // A `wait` reads nothing; skipping the contact and event loads matters for the many runs that
   // start with one (reminders) and for every timer that fires.
@@ -87,12 +89,18 @@ async function runStep(
           steps: { ...state.steps, [ins.id]: output },
           eventCursor: done.eventCursor ?? state.eventCursor,
         };
-        return updateRun(trx, run, lease, {
-          pc: done.nextPc ?? run.pc + 1,
-          state: JSON.stringify(nextState),
-          status: 'running',
-          waiting_for: null,
-        });
+        return updateRun(
+          trx,
+          run,
+          lease,
+          {
+            pc: done.nextPc ?? run.pc + 1,
+            state: JSON.stringify(nextState),
+            status: 'running',
+            waiting_for: null,
+          },
+          ctx.clock(),
+        );
       });
     } catch (err) {
       if (err instanceof LeaseLost) throw err;
@@ -103,18 +111,30 @@ async function runStep(
     case 'sleep':
       await ctx.db.transaction().execute(async (trx) => {
         await saveStep(trx, step, { status: 'waiting', output: outcome.output, error: null });
-        await updateRun(trx, run, lease, {
-          status: 'waiting',
-          due_at: outcome.until,
-          waiting_for: outcome.waitingFor ?? null,
-          locked_until: null,
-        });
+        await updateRun(
+          trx,
+          run,
+          lease,
+          {
+            status: 'waiting',
+            due_at: outcome.until,
+            waiting_for: outcome.waitingFor ?? null,
+            locked_until: null,
+          },
+          now,
+        );
       });
       return undefined;
     case 'retry':
       await ctx.db.transaction().execute(async (trx) => {
         await saveStep(trx, step, { error: outcome.error });
-        await updateRun(trx, run, lease, { due_at: now + outcome.delayMs, locked_until: null });
+        await updateRun(
+          trx,
+          run,
+          lease,
+          { due_at: now + outcome.delayMs, locked_until: null },
+          now,
+        );
       });
       ctx.logger.warn(
         { runId: run.id, step: ins.id, attempt: step.attempts, error: outcome.error },
@@ -168,26 +188,14 @@ async function loadContext(ctx: EngineContext, run: RunRow, state: RunState) {
   };
 }
 
-/** Bad input to a step fails the run; anything else is retried per the step's policy. */
-function failureOutcome(ins: StepInstruction, step: StepVisit, err: unknown): StepOutcome {
-  const message = err instanceof Error ? err.message : String(err);
-  const permanent =
-    err instanceof Error && (err.name === 'ExpressionError' || err.name === 'ValidationError');
-  if (permanent || step.attempts >= ins.retry.attempts) return { kind: 'fail', error: message };
-  const delayMs = backoffMs(step.attempts, ins.retry.backoffMs, ins.retry.maxBackoffMs);
-  return { kind: 'retry', error: message, delayMs };
-}
-
-/** A step as this visit sees it: its stored row, if any, with this visit counted as an attempt. */
-export interface StepVisit {
-  runId: number;
-  stepId: string;
-  op: string;
-  iteration: number;
-  status: StepRow['status'];
-  attempts: number;
-  output: string | null;
-  startedAt: number;
+/** A permanent failure fails the run; a retryable one is retried per the step's policy. */
+function failureOutcome(ins: StepInstruction, step: StepVisit, thrown: unknown): StepOutcome {
+  const err = toStepError(thrown);
+  if (err instanceof PermanentStepError || step.attempts >= ins.retry.attempts)
+    return { kind: 'fail', error: err.message };
+  const jittered = backoffMs(step.attempts, ins.retry.backoffMs, ins.retry.maxBackoffMs);
+  // A receiver's Retry-After is honoured when it asks for more patience than our backoff.
+  return { kind: 'retry', error: err.message, delayMs: Math.max(jittered, err.retryAfterMs ?? 0) };
 }
 
 /**
@@ -265,14 +273,13 @@ async function finish(
   error: string | null,
 ): Promise<void> {
   const now = ctx.clock();
-  await updateRun(ctx.db, run, lease, {
-    status,
-    error,
-    finished_at: now,
-    due_at: null,
-    locked_until: null,
-    waiting_for: null,
-  });
+  await updateRun(
+    ctx.db,
+    run,
+    lease,
+    { status, error, finished_at: now, due_at: null, locked_until: null, waiting_for: null },
+    now,
+  );
 }
 
 /** Every run write checks the lease and that the run is still active; otherwise nothing changes. */
@@ -281,10 +288,11 @@ async function updateRun(
   run: RunRow,
   lease: number,
   set: Partial<Omit<RunRow, 'id'>>,
+  now: number,
 ): Promise<RunRow> {
   const row = await db
     .updateTable('workflow_runs')
-    .set({ ...set, updated_at: Date.now() })
+    .set({ ...set, updated_at: now })
     .where('id', '=', run.id)
     .where('locked_until', '=', lease)
     // A run cancelled meanwhile (API or cancel_on) stays cancelled.

@@ -1,6 +1,5 @@
 // One function per step kind: read what it needs, decide the outcome, defer writes to `effects`.
 
-import { backoffMs } from '../background/backoff.ts';
 import { queueConfirmation } from '../confirm/queue-confirmation.ts';
 import { unsubscribeUrl } from '../confirm/unsubscribe.ts';
 import { addContactToGroups, removeContactFromGroups } from '../contacts/groups.ts';
@@ -10,7 +9,6 @@ import { appendEvent, contactEventParams } from '../events/append-event.ts';
 import { findForm } from '../forms/forms-store.ts';
 import { enqueueMail } from '../mail/outbox/enqueue-mail.ts';
 import { emailSchema } from '../subscribe/input-fields.ts';
-import type { StepVisit } from './advance-run.ts';
 import type { StepInstruction } from './definition/types.ts';
 import type { EngineContext } from './engine-context.ts';
 import { matchesEventPattern } from './event-pattern.ts';
@@ -19,7 +17,7 @@ import { interpolate, renderTemplate } from './expressions/templates.ts';
 import { renderWorkflowMail } from './mail-body.ts';
 import { eventView, type RunState } from './run-scope.ts';
 import type { StepOutcome } from './step-outcome.ts';
-import { WebhookError } from './steps/webhook.ts';
+import type { StepVisit } from './step-visit.ts';
 import { applyContactUpdate } from './update-contact.ts';
 
 export interface StepInput {
@@ -194,28 +192,18 @@ async function webhook(
   const headers = Object.fromEntries(
     Object.entries(ins.headers).map(([k, v]) => [k, interpolate(v, scope)]),
   );
-  try {
-    const result = await ctx.callWebhook({
-      url: interpolate(ins.url, scope),
-      method: ins.method,
-      headers,
-      body: ins.body === undefined ? undefined : renderDeep(ins.body, scope),
-      timeoutMs: ins.timeoutMs,
-      secret: ins.secret ?? ctx.secretKey,
-      idempotencyKey: `wf-${run.id}-${ins.id}-${step.iteration}`,
-      allowPrivate: ctx.allowPrivateWebhooks,
-    });
-    return { kind: 'done', output: { status: result.status, body: result.body } };
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const retryable = err instanceof WebhookError ? err.retryable : false;
-    if (!retryable || step.attempts >= ins.retry.attempts)
-      return { kind: 'fail', error: `webhook: ${message}` };
-    const jittered = backoffMs(step.attempts, ins.retry.backoffMs, ins.retry.maxBackoffMs);
-    // A receiver's Retry-After is honoured when it asks for more patience than our backoff.
-    const delayMs = Math.max(jittered, err instanceof WebhookError ? (err.retryAfterMs ?? 0) : 0);
-    return { kind: 'retry', error: `webhook: ${message}`, delayMs };
-  }
+  // Failures (a WebhookError) are classified and retried by the runtime, see step-errors.ts.
+  const result = await ctx.callWebhook({
+    url: interpolate(ins.url, scope),
+    method: ins.method,
+    headers,
+    body: ins.body === undefined ? undefined : renderDeep(ins.body, scope),
+    timeoutMs: ins.timeoutMs,
+    secret: ins.secret ?? ctx.secretKey,
+    idempotencyKey: `wf-${run.id}-${ins.id}-${step.iteration}`,
+    allowPrivate: ctx.allowPrivateWebhooks,
+  });
+  return { kind: 'done', output: { status: result.status, body: result.body } };
 }
 
 /** Interpolates every string inside a JSON value. */
