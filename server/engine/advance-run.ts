@@ -1,11 +1,12 @@
 // Moves one claimed run forward, one step per transaction, until it sleeps, ends or loses its lease.
 import { backoffMs } from '../background/backoff.ts';
 import type { DB } from '../db/open-database.ts';
-import type { RunRow, RunStatus, StepRow } from '../db/schema.ts';
+import type { RunRow, StepRow } from '../db/schema.ts';
 import { withTransaction } from '../db/unit-of-work.ts';
 import type { StepInstruction } from './definition/types.ts';
 import type { EngineContext } from './engine-context.ts';
 import { buildScope, contactScope, eventView, type RunState } from './run-scope.ts';
+import { finishRun, LeaseLost, updateRun } from './runs-store/update-run.ts';
 import { PermanentStepError, toStepError } from './step-errors.ts';
 import { executeStep } from './step-handlers.ts';
 import type { StepOutcome } from './step-outcome.ts';
@@ -13,8 +14,6 @@ import type { StepVisit } from './step-visit.ts';
 
 /** Steps one claim may take before the run goes back in the queue, so no run starves the others. */
 const STEPS_PER_CLAIM = 50;
-
-class LeaseLost extends Error {}
 
 export async function advanceRun(ctx: EngineContext, claimed: RunRow): Promise<void> {
   let run = claimed;
@@ -24,7 +23,7 @@ export async function advanceRun(ctx: EngineContext, claimed: RunRow): Promise<v
     for (let taken = 0; taken < STEPS_PER_CLAIM; taken++) {
       const ins = workflow.program[run.pc];
       if (!ins) {
-        await finish(ctx, run, lease, 'completed', null);
+        await finishRun(ctx.db, run, lease, { status: 'completed', error: null }, ctx.clock());
         return;
       }
       if (ins.op === 'jump') {
@@ -148,7 +147,13 @@ async function runStep(
           error: outcome.error,
           finished_at: ctx.clock(),
         });
-        await finish({ ...ctx, db: trx }, run, lease, 'failed', `${ins.id}: ${outcome.error}`);
+        await finishRun(
+          trx,
+          run,
+          lease,
+          { status: 'failed', error: `${ins.id}: ${outcome.error}` },
+          ctx.clock(),
+        );
       });
       ctx.logger.warn({ runId: run.id, step: ins.id, error: outcome.error }, 'workflow run failed');
       return undefined;
@@ -159,7 +164,7 @@ async function runStep(
           output: outcome.output,
           finished_at: ctx.clock(),
         });
-        await finish({ ...ctx, db: trx }, run, lease, 'completed', null);
+        await finishRun(trx, run, lease, { status: 'completed', error: null }, ctx.clock());
       });
       return undefined;
     case 'done':
@@ -263,42 +268,4 @@ async function saveStep(
     })
     .onConflict((oc) => oc.columns(['run_id', 'step_id', 'iteration']).doUpdateSet(values))
     .execute();
-}
-
-async function finish(
-  ctx: Pick<EngineContext, 'db' | 'clock'>,
-  run: RunRow,
-  lease: number,
-  status: RunStatus,
-  error: string | null,
-): Promise<void> {
-  const now = ctx.clock();
-  await updateRun(
-    ctx.db,
-    run,
-    lease,
-    { status, error, finished_at: now, due_at: null, locked_until: null, waiting_for: null },
-    now,
-  );
-}
-
-/** Every run write checks the lease and that the run is still active; otherwise nothing changes. */
-async function updateRun(
-  db: DB,
-  run: RunRow,
-  lease: number,
-  set: Partial<Omit<RunRow, 'id'>>,
-  now: number,
-): Promise<RunRow> {
-  const row = await db
-    .updateTable('workflow_runs')
-    .set({ ...set, updated_at: now })
-    .where('id', '=', run.id)
-    .where('locked_until', '=', lease)
-    // A run cancelled meanwhile (API or cancel_on) stays cancelled.
-    .where('status', 'in', ['running', 'waiting'])
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) throw new LeaseLost();
-  return row;
 }

@@ -6,12 +6,12 @@ import type { DB } from '../db/open-database.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { advanceRun } from './advance-run.ts';
-import { claimDueRuns, nextDueAt } from './claim-due-runs.ts';
 import { WorkflowLoader, watchWorkflows } from './definition/load-workflows.ts';
 import type { DefinitionError, LoadedWorkflows } from './definition/types.ts';
 import { dispatchEvents } from './dispatch-events.ts';
 import type { EngineContext } from './engine-context.ts';
-import { pruneFinishedRuns } from './prune.ts';
+import { claimDueRuns, nextDueAt } from './runs-store/claim-due-runs.ts';
+import { pruneFinishedRuns } from './runs-store/prune-runs.ts';
 import { callWebhook as httpWebhook } from './steps/webhook.ts';
 import { type ActiveWorkflow, registerVersions, VersionCache } from './versions.ts';
 
