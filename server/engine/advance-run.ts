@@ -8,9 +8,9 @@ import type { EngineContext } from './engine-context.ts';
 import { buildScope, contactScope, eventView, type RunState } from './run-scope.ts';
 import { finishRun, LeaseLost, updateRun } from './runs-store/update-run.ts';
 import { PermanentStepError, toStepError } from './step-errors.ts';
-import { executeStep } from './step-handlers.ts';
 import type { StepOutcome } from './step-outcome.ts';
 import type { StepVisit } from './step-visit.ts';
+import { executeStep } from './steps/registry.ts';
 
 /** Steps one claim may take before the run goes back in the queue, so no run starves the others. */
 const STEPS_PER_CLAIM = 50;
