@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../server/db/migrate.ts';
 import { type OpenDatabase, openDatabase } from '../server/db/open-database.ts';
-import { pruneFinishedRuns } from '../server/engine/prune.ts';
+import { pruneFinishedRuns } from '../server/engine/runs-store/prune-runs.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 
 describe.each(testDialects())('pruneFinishedRuns on %s', (dialect) => {

@@ -1,18 +1,19 @@
 // Moves one claimed run forward, one step per transaction, until it sleeps, ends or loses its lease.
 import { backoffMs } from '../background/backoff.ts';
 import type { DB } from '../db/open-database.ts';
-import type { RunRow, RunStatus, StepRow } from '../db/schema.ts';
+import type { RunRow, StepRow } from '../db/schema.ts';
 import { withTransaction } from '../db/unit-of-work.ts';
 import type { StepInstruction } from './definition/types.ts';
 import type { EngineContext } from './engine-context.ts';
 import { buildScope, contactScope, eventView, type RunState } from './run-scope.ts';
-import { executeStep } from './step-handlers.ts';
+import { finishRun, LeaseLost, updateRun } from './runs-store/update-run.ts';
+import { PermanentStepError, toStepError } from './step-errors.ts';
 import type { StepOutcome } from './step-outcome.ts';
+import type { StepVisit } from './step-visit.ts';
+import { executeStep } from './steps/registry.ts';
 
 /** Steps one claim may take before the run goes back in the queue, so no run starves the others. */
 const STEPS_PER_CLAIM = 50;
-
-class LeaseLost extends Error {}
 
 export async function advanceRun(ctx: EngineContext, claimed: RunRow): Promise<void> {
   let run = claimed;
@@ -22,18 +23,18 @@ export async function advanceRun(ctx: EngineContext, claimed: RunRow): Promise<v
     for (let taken = 0; taken < STEPS_PER_CLAIM; taken++) {
       const ins = workflow.program[run.pc];
       if (!ins) {
-        await finish(ctx, run, lease, 'completed', null);
+        await finishRun(ctx.db, run, lease, { status: 'completed', error: null }, ctx.clock());
         return;
       }
       if (ins.op === 'jump') {
-        run = await updateRun(ctx.db, run, lease, { pc: ins.target });
+        run = await updateRun(ctx.db, run, lease, { pc: ins.target }, ctx.clock());
         continue;
       }
       const next = await runStep(ctx, run, lease, ins);
       if (!next) return;
       run = next;
     }
-    await updateRun(ctx.db, run, lease, { locked_until: null, due_at: ctx.clock() });
+    await updateRun(ctx.db, run, lease, { locked_until: null, due_at: ctx.clock() }, ctx.clock());
   } catch (err) {
     if (err instanceof LeaseLost) {
       ctx.logger.info({ runId: run.id }, 'run was cancelled or its lease lost; leaving it');
@@ -52,7 +53,7 @@ async function runStep(
 ): Promise<RunRow | undefined> {
   const now = ctx.clock();
   const step = await visitStep(ctx.db, run, ins, now);
-  if (step.status === 'completed') return updateRun(ctx.db, run, lease, { pc: run.pc + 1 });
+  if (step.status === 'completed') return updateRun(ctx.db, run, lease, { pc: run.pc + 1 }, now);
   const state = JSON.parse(run.state) as RunState;
   // A `wait` reads nothing; skipping the contact and event loads matters for the many runs that
   // start with one (reminders) and for every timer that fires.
@@ -87,12 +88,18 @@ async function runStep(
           steps: { ...state.steps, [ins.id]: output },
           eventCursor: done.eventCursor ?? state.eventCursor,
         };
-        return updateRun(trx, run, lease, {
-          pc: done.nextPc ?? run.pc + 1,
-          state: JSON.stringify(nextState),
-          status: 'running',
-          waiting_for: null,
-        });
+        return updateRun(
+          trx,
+          run,
+          lease,
+          {
+            pc: done.nextPc ?? run.pc + 1,
+            state: JSON.stringify(nextState),
+            status: 'running',
+            waiting_for: null,
+          },
+          ctx.clock(),
+        );
       });
     } catch (err) {
       if (err instanceof LeaseLost) throw err;
@@ -103,18 +110,30 @@ async function runStep(
     case 'sleep':
       await ctx.db.transaction().execute(async (trx) => {
         await saveStep(trx, step, { status: 'waiting', output: outcome.output, error: null });
-        await updateRun(trx, run, lease, {
-          status: 'waiting',
-          due_at: outcome.until,
-          waiting_for: outcome.waitingFor ?? null,
-          locked_until: null,
-        });
+        await updateRun(
+          trx,
+          run,
+          lease,
+          {
+            status: 'waiting',
+            due_at: outcome.until,
+            waiting_for: outcome.waitingFor ?? null,
+            locked_until: null,
+          },
+          now,
+        );
       });
       return undefined;
     case 'retry':
       await ctx.db.transaction().execute(async (trx) => {
         await saveStep(trx, step, { error: outcome.error });
-        await updateRun(trx, run, lease, { due_at: now + outcome.delayMs, locked_until: null });
+        await updateRun(
+          trx,
+          run,
+          lease,
+          { due_at: now + outcome.delayMs, locked_until: null },
+          now,
+        );
       });
       ctx.logger.warn(
         { runId: run.id, step: ins.id, attempt: step.attempts, error: outcome.error },
@@ -128,7 +147,13 @@ async function runStep(
           error: outcome.error,
           finished_at: ctx.clock(),
         });
-        await finish({ ...ctx, db: trx }, run, lease, 'failed', `${ins.id}: ${outcome.error}`);
+        await finishRun(
+          trx,
+          run,
+          lease,
+          { status: 'failed', error: `${ins.id}: ${outcome.error}` },
+          ctx.clock(),
+        );
       });
       ctx.logger.warn({ runId: run.id, step: ins.id, error: outcome.error }, 'workflow run failed');
       return undefined;
@@ -139,7 +164,7 @@ async function runStep(
           output: outcome.output,
           finished_at: ctx.clock(),
         });
-        await finish({ ...ctx, db: trx }, run, lease, 'completed', null);
+        await finishRun(trx, run, lease, { status: 'completed', error: null }, ctx.clock());
       });
       return undefined;
     case 'done':
@@ -168,26 +193,14 @@ async function loadContext(ctx: EngineContext, run: RunRow, state: RunState) {
   };
 }
 
-/** Bad input to a step fails the run; anything else is retried per the step's policy. */
-function failureOutcome(ins: StepInstruction, step: StepVisit, err: unknown): StepOutcome {
-  const message = err instanceof Error ? err.message : String(err);
-  const permanent =
-    err instanceof Error && (err.name === 'ExpressionError' || err.name === 'ValidationError');
-  if (permanent || step.attempts >= ins.retry.attempts) return { kind: 'fail', error: message };
-  const delayMs = backoffMs(step.attempts, ins.retry.backoffMs, ins.retry.maxBackoffMs);
-  return { kind: 'retry', error: message, delayMs };
-}
-
-/** A step as this visit sees it: its stored row, if any, with this visit counted as an attempt. */
-export interface StepVisit {
-  runId: number;
-  stepId: string;
-  op: string;
-  iteration: number;
-  status: StepRow['status'];
-  attempts: number;
-  output: string | null;
-  startedAt: number;
+/** A permanent failure fails the run; a retryable one is retried per the step's policy. */
+function failureOutcome(ins: StepInstruction, step: StepVisit, thrown: unknown): StepOutcome {
+  const err = toStepError(thrown);
+  if (err instanceof PermanentStepError || step.attempts >= ins.retry.attempts)
+    return { kind: 'fail', error: err.message };
+  const jittered = backoffMs(step.attempts, ins.retry.backoffMs, ins.retry.maxBackoffMs);
+  // A receiver's Retry-After is honoured when it asks for more patience than our backoff.
+  return { kind: 'retry', error: err.message, delayMs: Math.max(jittered, err.retryAfterMs ?? 0) };
 }
 
 /**
@@ -255,42 +268,4 @@ async function saveStep(
     })
     .onConflict((oc) => oc.columns(['run_id', 'step_id', 'iteration']).doUpdateSet(values))
     .execute();
-}
-
-async function finish(
-  ctx: Pick<EngineContext, 'db' | 'clock'>,
-  run: RunRow,
-  lease: number,
-  status: RunStatus,
-  error: string | null,
-): Promise<void> {
-  const now = ctx.clock();
-  await updateRun(ctx.db, run, lease, {
-    status,
-    error,
-    finished_at: now,
-    due_at: null,
-    locked_until: null,
-    waiting_for: null,
-  });
-}
-
-/** Every run write checks the lease and that the run is still active; otherwise nothing changes. */
-async function updateRun(
-  db: DB,
-  run: RunRow,
-  lease: number,
-  set: Partial<Omit<RunRow, 'id'>>,
-): Promise<RunRow> {
-  const row = await db
-    .updateTable('workflow_runs')
-    .set({ ...set, updated_at: Date.now() })
-    .where('id', '=', run.id)
-    .where('locked_until', '=', lease)
-    // A run cancelled meanwhile (API or cancel_on) stays cancelled.
-    .where('status', 'in', ['running', 'waiting'])
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) throw new LeaseLost();
-  return row;
 }

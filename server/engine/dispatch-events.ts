@@ -4,16 +4,16 @@ import type { DB } from '../db/open-database.ts';
 import type { EventRow } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import { matchesAny, matchesEventPattern } from './event-pattern.ts';
-import { evaluateCondition } from './expressions.ts';
+import { evaluateCondition } from './expressions/cel-environment.ts';
 import { buildScope, contactScope, eventView, type RunState } from './run-scope.ts';
+import { cancelActiveRuns, wakeRuns } from './runs-store/cancel-runs.ts';
+import { startRun } from './runs-store/start-run.ts';
 import type { ActiveWorkflow } from './versions.ts';
 
 export interface DispatchResult {
   events: number;
   runsStarted: number;
 }
-
-const ACTIVE = ['running', 'waiting'] as const;
 
 /**
  * Handles up to `limit` undispatched events in one transaction, so an event is dispatched exactly
@@ -94,31 +94,18 @@ async function dispatchOne(
   const contactId = event.contact_id as number;
   for (const { workflow } of workflows) {
     if (!matchesAny(workflow.cancelOn, event.type)) continue;
-    await trx
-      .updateTable('workflow_runs')
-      .set({
-        status: 'cancelled',
-        finished_at: opts.now,
-        updated_at: opts.now,
-        due_at: null,
-        error: `cancelled by ${event.type}`,
-      })
-      .where('workflow', '=', workflow.name)
-      .where('contact_id', '=', contactId)
-      .where('status', 'in', ACTIVE)
-      .execute();
+    await cancelActiveRuns(trx, {
+      workflow: workflow.name,
+      contactId,
+      reason: `cancelled by ${event.type}`,
+      now: opts.now,
+    });
   }
 
   const woken = waiting
     .filter((r) => matchesEventPattern(r.waiting_for, event.type))
     .map((r) => r.id);
-  if (woken.length) {
-    await trx
-      .updateTable('workflow_runs')
-      .set({ due_at: opts.now })
-      .where('id', 'in', woken)
-      .execute();
-  }
+  await wakeRuns(trx, woken, opts.now);
 
   const triggered = workflows.filter(({ workflow }) => matchesAny(workflow.on, event.type));
   if (!triggered.length) return 0;
@@ -146,24 +133,15 @@ async function dispatchOne(
       }
     }
     const state: RunState = { steps: {}, eventCursor: event.id };
-    const inserted = await trx
-      .insertInto('workflow_runs')
-      .values({
-        workflow: workflow.name,
-        version_id: versionId,
-        contact_id: contactId,
-        trigger_event_id: event.id,
-        exclusive: workflow.reentry === 'once' ? 1 : 0,
-        status: 'running',
-        state: JSON.stringify(state),
-        due_at: opts.now,
-        created_at: opts.now,
-        updated_at: opts.now,
-      })
-      // reentry: once — the partial unique index refuses a second active run.
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const inserted = await startRun(trx, {
+      workflow: workflow.name,
+      versionId,
+      contactId,
+      triggerEventId: event.id,
+      exclusive: workflow.reentry === 'once',
+      state,
+      now: opts.now,
+    });
     if (inserted) started++;
   }
   return started;

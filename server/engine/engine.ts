@@ -6,12 +6,12 @@ import type { DB } from '../db/open-database.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { advanceRun } from './advance-run.ts';
-import { claimDueRuns, nextDueAt } from './claim-due-runs.ts';
-import { loadWorkflows, watchWorkflows } from './definition/load-workflows.ts';
+import { WorkflowLoader, watchWorkflows } from './definition/load-workflows.ts';
 import type { DefinitionError, LoadedWorkflows } from './definition/types.ts';
 import { dispatchEvents } from './dispatch-events.ts';
 import type { EngineContext } from './engine-context.ts';
-import { pruneFinishedRuns } from './prune.ts';
+import { claimDueRuns, nextDueAt } from './runs-store/claim-due-runs.ts';
+import { pruneFinishedRuns } from './runs-store/prune-runs.ts';
 import { callWebhook as httpWebhook } from './steps/webhook.ts';
 import { type ActiveWorkflow, registerVersions, VersionCache } from './versions.ts';
 
@@ -50,8 +50,10 @@ export class WorkflowEngine {
   private readonly loop: BackgroundLoop;
   private stopWatching: (() => void) | undefined;
   private lastPrune = 0;
+  private readonly loader: WorkflowLoader;
 
   constructor(private readonly opts: EngineOptions) {
+    this.loader = new WorkflowLoader(opts.workflowsDir);
     this.ctx = {
       db: opts.db,
       dialect: opts.dialect,
@@ -81,9 +83,7 @@ export class WorkflowEngine {
 
   /** (Re)loads the folder; a broken file is reported and skipped, the others keep working. */
   async reload(): Promise<void> {
-    const loaded = await (
-      this.opts.loadDefinitions ?? (() => loadWorkflows(this.opts.workflowsDir))
-    )();
+    const loaded = await (this.opts.loadDefinitions ?? (() => this.loader.load()))();
     this.workflows = await registerVersions(this.opts.db, loaded.workflows);
     this.errors = loaded.errors;
     for (const e of loaded.errors)

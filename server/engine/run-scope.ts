@@ -5,7 +5,7 @@ import { pendingGroupNamesOf } from '../contacts/pending-groups.ts';
 import { tagNamesOf } from '../contacts/tags.ts';
 import type { DB } from '../db/open-database.ts';
 import type { ContactRow, EventRow } from '../db/schema.ts';
-import type { Scope } from './expressions.ts';
+import type { Scope } from './expressions/cel-environment.ts';
 
 export interface RunState {
   /** Outputs of completed steps, by step id. */

@@ -3,6 +3,7 @@ import type { DB } from '../db/open-database.ts';
 import type { RunRow, RunStatus, StepRow } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { toPage } from '../http/pagination.ts';
+import { cancelRunById } from './runs-store/cancel-runs.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -76,17 +77,5 @@ export async function cancelRun(
   now = Date.now(),
 ): Promise<'cancelled' | 'finished'> {
   await getRun(db, id);
-  const result = await db
-    .updateTable('workflow_runs')
-    .set({
-      status: 'cancelled',
-      finished_at: now,
-      updated_at: now,
-      due_at: null,
-      error: 'cancelled through the API',
-    })
-    .where('id', '=', id)
-    .where('status', 'in', ['running', 'waiting'])
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n ? 'cancelled' : 'finished';
+  return (await cancelRunById(db, id, 'cancelled through the API', now)) ? 'cancelled' : 'finished';
 }

@@ -16,6 +16,13 @@ import type { CompiledWorkflow, DefinitionError, Instruction, RetryPolicy } from
 /** Used for a step when neither it nor the workflow says otherwise. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 2_000, maxBackoffMs: 600_000 };
 const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+/** Real workflows are a few KiB; YAML parsing time grows with size, so a file is capped. */
+export const MAX_WORKFLOW_BYTES = 256 * 1024;
+/** Steps in one workflow, nested ones included. */
+export const MAX_STEPS = 200;
+
+export const tooLarge = (bytes: number) =>
+  `the file has ${bytes} bytes; a workflow file may have at most ${MAX_WORKFLOW_BYTES} (256 KiB)`;
 
 export interface CompileResult {
   /** Present only when `errors` is empty. */
@@ -35,6 +42,10 @@ interface Problem {
  * @example compileWorkflow('workflows/welcome.yaml', await readFile(path, 'utf8'))
  */
 export function compileWorkflow(file: string, source: string): CompileResult {
+  const bytes = Buffer.byteLength(source);
+  if (bytes > MAX_WORKFLOW_BYTES) {
+    return { errors: [{ file, line: 1, column: 1, message: tooLarge(bytes) }] };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false });
   const positions = new SourcePositions(doc, lineCounter);
@@ -173,6 +184,13 @@ function compileProgram(spec: WorkflowSpec, positions: SourcePositions) {
     }
   };
   layOut(spec.steps, ['steps']);
+  const steps = program.filter((ins) => ins.op !== 'jump').length;
+  if (steps > MAX_STEPS) {
+    problems.push({
+      position: positions.locate(['steps'], { key: true }).position,
+      message: `the workflow has ${steps} steps (nested ones included); at most ${MAX_STEPS} are allowed: split it into workflows that emit events to each other`,
+    });
+  }
   return { program, problems };
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { workflowDir } from '../../../test/helpers/workflow-dir.ts';
-import { interpolate } from '../expressions.ts';
+import { interpolate } from '../expressions/templates.ts';
 import { loadWorkflows, watchWorkflows } from './load-workflows.ts';
 
 const workflow = (name: string) => `name: ${name}\non: a\nsteps:\n  - stop: true\n`;

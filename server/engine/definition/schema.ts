@@ -1,6 +1,7 @@
 // Zod schema of a workflow file: what may be written, with messages that say how to fix it.
 import { z } from 'zod';
-import { checkExpression, checkTemplate } from '../expressions.ts';
+import { checkExpression } from '../expressions/cel-environment.ts';
+import { checkTemplate } from '../expressions/templates.ts';
 import { DURATION_FORMAT, parseDuration } from './duration.ts';
 
 /**
@@ -50,17 +51,22 @@ const expression = string('an expression (a string)').superRefine((source, ctx) 
   }
 });
 
-const template = string('a string').superRefine((source, ctx) => {
-  try {
-    checkTemplate(source);
-  } catch (err) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `invalid template: ${(err as Error).message}`,
-      input: source,
-    });
-  }
-});
+const templateChecked = (allowRaw: boolean) =>
+  string('a string').superRefine((source, ctx) => {
+    try {
+      checkTemplate(source, { allowRaw });
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `invalid template: ${(err as Error).message}`,
+        input: source,
+      });
+    }
+  });
+
+const template = templateChecked(false);
+/** An HTML part: `${…}` values are escaped, `$!{…}` values go in unescaped. */
+const htmlTemplate = templateChecked(true);
 
 /** Any JSON value; every string inside is a template (webhook body, emit params). */
 const jsonWithTemplates = z.unknown().superRefine((value, ctx) => {
@@ -140,7 +146,7 @@ const actions = {
   send_email: strict({
     subject: template,
     text: template.optional(),
-    html: template.optional(),
+    html: htmlTemplate.optional(),
     to: template.optional(),
   }).refine((v) => v.text !== undefined || v.html !== undefined, 'send_email needs text or html'),
   send_confirmation: noOptions('send_confirmation'),

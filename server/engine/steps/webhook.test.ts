@@ -128,10 +128,13 @@ describe('callWebhook', () => {
     expect(big.body).toBe('a'.repeat(MAX_RESPONSE_BYTES));
   });
 
-  it('returns a 3xx as the result instead of following it', async () => {
-    const result = await callWebhook(call({ url: `${base}/redirect` }));
-    expect(result.status).toBe(302);
-    expect(result.headers.location).toBe('/echo');
+  it('fails a 3xx permanently instead of following it', async () => {
+    expect(await failure(call({ url: `${base}/redirect` }))).toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(
+        /answered 302 \(a redirect to \/echo\); redirects are not followed/,
+      ),
+    });
     expect(received).toHaveLength(1);
   });
 

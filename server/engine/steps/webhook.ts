@@ -165,7 +165,15 @@ function retryAfterMs(value: string | undefined): number | undefined {
 
 function classify(result: WebhookResult): WebhookResult {
   const { status } = result;
-  if (status >= 200 && status < 400) return result;
+  if (status >= 200 && status < 300) return result;
+  if (status >= 300 && status < 400) {
+    // Following would send the signed body somewhere the author did not write (and past the SSRF
+    // check); recording it as done would hide that the receiver never saw the call.
+    const location = result.headers.location;
+    throw permanent(
+      `webhook answered ${status} (a redirect${location ? ` to ${location}` : ''}); redirects are not followed: use the final URL in the workflow`,
+    );
+  }
   const snippet = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
   const message = `webhook answered ${status}${snippet ? `: ${snippet.slice(0, 200)}` : ''}`;
   // 429 and 5xx are the receiver saying "later"; other 4xx will not change on a retry.
@@ -175,8 +183,8 @@ function classify(result: WebhookResult): WebhookResult {
 }
 
 /**
- * Sends one webhook request. Resolves for 2xx and 3xx (redirects are not followed); rejects with
- * a WebhookError otherwise.
+ * Sends one webhook request. Resolves for 2xx; rejects with a WebhookError otherwise, a 3xx
+ * included (redirects are not followed).
  *
  * @example await callWebhook({ url, method: 'POST', headers: {}, body, timeoutMs: 10_000, secret,
  *   idempotencyKey: `${runId}:${stepId}`, allowPrivate: false })

@@ -1,10 +1,12 @@
 // The update_contact step: validated changes to a contact's own columns and custom fields.
-import { normalizePhone } from '../contacts/phone.ts';
-import type { DB } from '../db/open-database.ts';
-import type { ContactUpdate } from '../db/schema.ts';
-import { ValidationError } from '../errors.ts';
-import { emailSchema } from '../subscribe/input-fields.ts';
-import { interpolate, type Scope } from './expressions.ts';
+import { normalizePhone } from '../../contacts/phone.ts';
+import type { DB } from '../../db/open-database.ts';
+import type { ContactUpdate } from '../../db/schema.ts';
+import { ValidationError } from '../../errors.ts';
+import { emailSchema } from '../../subscribe/input-fields.ts';
+import type { Scope } from '../expressions/cel-environment.ts';
+import { interpolate } from '../expressions/templates.ts';
+import type { StepHandler } from './step-input.ts';
 
 const columns = {
   firstName: 'first_name',
@@ -48,3 +50,9 @@ export async function applyContactUpdate(
   update.fields = JSON.stringify(fields);
   await trx.updateTable('contacts').set(update).where('id', '=', contactId).execute();
 }
+
+export const updateContact: StepHandler<'update_contact'> = (ins, { run, scope, now }) => ({
+  kind: 'done',
+  output: { set: Object.keys(ins.set) },
+  effects: (tx) => applyContactUpdate(tx.db, run.contact_id as number, ins.set, scope, now),
+});

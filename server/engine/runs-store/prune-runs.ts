@@ -1,5 +1,5 @@
 // Retention: finished runs older than the configured age go, then versions nothing uses any more.
-import type { DB } from '../db/open-database.ts';
+import type { DB } from '../../db/open-database.ts';
 
 export async function pruneFinishedRuns(
   db: DB,

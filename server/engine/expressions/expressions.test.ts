@@ -1,14 +1,9 @@
 // CEL conditions and templates: numbers, missing keys, rendering, and positioned errors.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` in plain strings are workflow templates, not mistakes.
 import { describe, expect, it } from 'vitest';
-import {
-  checkTemplate,
-  compileExpression,
-  ExpressionError,
-  evaluateCondition,
-  interpolate,
-  type Scope,
-} from './expressions.ts';
+import { compileExpression, evaluateCondition, type Scope } from './cel-environment.ts';
+import { ExpressionError } from './expression-error.ts';
+import { checkTemplate, interpolate } from './templates.ts';
 
 const scope = (over: Partial<Scope> = {}): Scope => ({
   contact: {

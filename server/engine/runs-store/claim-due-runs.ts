@@ -1,7 +1,7 @@
 // Claims runs whose next step is due by leasing them to a worker id (freed when that worker dies).
-import type { DialectCapabilities } from '../db/dialect.ts';
-import type { DB } from '../db/open-database.ts';
-import type { RunRow } from '../db/schema.ts';
+import type { DialectCapabilities } from '../../db/dialect.ts';
+import type { DB } from '../../db/open-database.ts';
+import type { RunRow } from '../../db/schema.ts';
 
 /**
  * UPDATE workflow_runs SET locked_until = now + lease, locked_by = worker
