@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { rowCounts } from './helpers/row-counts.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { waitForDrainedOutbox } from './helpers/settled.ts';
 
 describe.each(testDialects())('public surface on %s', (dialect) => {
   let database: TestDatabase;
@@ -143,7 +144,7 @@ describe.each(testDialects())('public surface on %s', (dialect) => {
     await server.close();
     server = await startTestServer({ DATABASE_URL: database.url }, { confirmTokenTtlMs: 1 });
     await server.subscribe('newsletter', { email: 'late@example.com' });
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForDrainedOutbox(server.database.db);
     const mail = await (await fetch(`${server.url}/dev/mailbox/1`)).text();
     const link = /href="(http[^"]+\/confirm\/[^"]+)"/.exec(mail)?.[1] as string;
     expect((await fetch(link, { method: 'POST' })).status).toBe(410);

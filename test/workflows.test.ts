@@ -7,6 +7,7 @@ import { verifySignature } from '../server/engine/steps/webhook.ts';
 import { appendEvent } from '../server/events/append-event.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { waitForDispatched } from './helpers/settled.ts';
 import { confirmLinkIn, TestSmtp } from './helpers/smtp.ts';
 import { until, workflowDir } from './helpers/workflow-dir.ts';
 
@@ -391,7 +392,7 @@ steps:
     await subscribe('pro@example.com', [{ id: 'plan', value: 'pro' }]);
     await subscribe('free@example.com', []);
     await until(async () => (await runsOf('workflow=pro-only'))[0]?.status === 'completed');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForDispatched(server.database.db);
     const runs = await runsOf('workflow=pro-only');
     expect(runs.map((r) => [r.status])).toEqual([['completed']]);
     expect(await runsOf('contactId=2')).toEqual([]);
