@@ -145,13 +145,15 @@ describe.skipIf(!chromiumAvailable).each(testDialects())('widget in Chromium on 
   it('initialises each form once even when the script is included twice', async () => {
     await page.goto(`${host.origin}/twice`);
     await page.getByLabel('Email').first().waitFor();
-    await page.waitForTimeout(200);
-    const forms = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('[data-subflow-form]')).map(
-        (el) => el.shadowRoot?.querySelectorAll('form').length,
-      ),
-    );
-    expect(forms).toEqual([1, 1]);
+    const forms = () =>
+      page.evaluate(() =>
+        Array.from(document.querySelectorAll('[data-subflow-form]')).map(
+          (el) => el.shadowRoot?.querySelectorAll('form').length ?? 0,
+        ),
+      );
+    // goto waited for the load event, so both scripts have run; each form renders after its fetch.
+    await expect.poll(async () => (await forms()).every((n) => n > 0)).toBe(true);
+    expect(await forms()).toEqual([1, 1]);
   });
 
   it('still subscribes with JavaScript disabled through the plain form', async () => {

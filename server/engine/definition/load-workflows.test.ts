@@ -1,9 +1,9 @@
 // loadWorkflows / watchWorkflows on real temporary folders.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { workflowDir } from '../../../test/helpers/workflow-dir.ts';
+import { until, workflowDir } from '../../../test/helpers/workflow-dir.ts';
 import { interpolate } from '../expressions/templates.ts';
 import { loadWorkflows, watchWorkflows } from './load-workflows.ts';
 
@@ -69,14 +69,18 @@ describe('loadWorkflows', () => {
 describe('watchWorkflows', () => {
   it('calls back once for a burst of writes', async () => {
     const dir = folder({});
-    let calls = 0;
-    const stop = watchWorkflows(dir, () => calls++);
+    const later = join(dir, 'later.yaml');
+    // Each call notes whether the later file exists yet: its call is the sign the burst is over.
+    const calls: boolean[] = [];
+    const stop = watchWorkflows(dir, () => calls.push(existsSync(later)));
     try {
       writeFileSync(join(dir, 'x.yaml'), workflow('x'));
       writeFileSync(join(dir, 'x.yaml'), workflow('x2'));
       writeFileSync(join(dir, 'ignored.txt'), 'x');
-      await new Promise((r) => setTimeout(r, 600));
-      expect(calls).toBe(1);
+      await until(async () => calls.length > 0);
+      writeFileSync(later, workflow('later'));
+      await until(async () => calls.includes(true));
+      expect(calls.filter((sawLater) => !sawLater)).toHaveLength(1);
     } finally {
       stop();
     }
