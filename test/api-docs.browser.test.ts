@@ -1,7 +1,7 @@
 // The API docs page under its strict CSP still starts swagger-ui and loads the spec, in Chromium.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchChromium } from './helpers/browser.ts';
+import { chromiumAvailable, LAUNCH_TIMEOUT_MS, launchChromium } from './helpers/browser.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -27,7 +27,7 @@ describe.skipIf(!chromiumAvailable).each(testDialects())(
       browser = await launchChromium();
       database = await createTestDatabase(dialect);
       server = await startTestServer({ DATABASE_URL: database.url });
-    });
+    }, LAUNCH_TIMEOUT_MS);
 
     afterAll(async () => {
       await browser?.close();

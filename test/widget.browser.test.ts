@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchChromium } from './helpers/browser.ts';
+import { chromiumAvailable, LAUNCH_TIMEOUT_MS, launchChromium } from './helpers/browser.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { HostSite } from './helpers/host-site.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -39,7 +39,7 @@ describe.skipIf(!chromiumAvailable).each(testDialects())('widget in Chromium on 
   beforeAll(async () => {
     browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
-  });
+  }, LAUNCH_TIMEOUT_MS);
   afterAll(async () => {
     await browser?.close();
   });

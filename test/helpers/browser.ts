@@ -14,6 +14,12 @@ if (!chromiumAvailable) {
   );
 }
 
+/**
+ * For the hook that launches Chromium: a cold start while the other test worker loads both cores
+ * has taken over 30 s here (the default hook timeout).
+ */
+export const LAUNCH_TIMEOUT_MS = 120_000;
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
