@@ -2,8 +2,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import { workflowDir } from './helpers/workflow-dir.ts';
+import { describe, expect, it } from 'vitest';
+import { temporaryWorkflowDirs } from './helpers/workflow-dir.ts';
 
 const run = promisify(execFile);
 const check = (dir: string) =>
@@ -12,17 +12,7 @@ const check = (dir: string) =>
     (err: { code: number; stdout: string; stderr: string }) => err,
   );
 
-let made: ReturnType<typeof workflowDir>[] = [];
-function folder(files: Record<string, string>): string {
-  const created = workflowDir(files);
-  made.push(created);
-  return created.dir;
-}
-
-afterEach(() => {
-  for (const dir of made) dir.remove();
-  made = [];
-});
+const folder = temporaryWorkflowDirs();
 
 describe('subflow workflows check', () => {
   it('prints file:line:column: message and exits 1 for a bad file', async () => {

@@ -2,24 +2,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { until, workflowDir } from '../../../test/helpers/workflow-dir.ts';
+import { describe, expect, it } from 'vitest';
+import { temporaryWorkflowDirs, until } from '../../../test/helpers/workflow-dir.ts';
 import { interpolate } from '../expressions/templates.ts';
 import { loadWorkflows, watchWorkflows } from './load-workflows.ts';
 
 const workflow = (name: string) => `name: ${name}\non: a\nsteps:\n  - stop: true\n`;
 
-let made: ReturnType<typeof workflowDir>[] = [];
-function folder(files: Record<string, string>): string {
-  const created = workflowDir(files);
-  made.push(created);
-  return created.dir;
-}
-
-afterEach(() => {
-  for (const dir of made) dir.remove();
-  made = [];
-});
+const folder = temporaryWorkflowDirs();
 
 describe('loadWorkflows', () => {
   it('loads the good file next to a bad one, in name order, ignoring other files', async () => {

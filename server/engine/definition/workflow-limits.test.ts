@@ -1,25 +1,15 @@
 // Workflow files have a size and step limit, and a reload compiles only the files that changed.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { workflowDir } from '../../../test/helpers/workflow-dir.ts';
+import { describe, expect, it } from 'vitest';
+import { temporaryWorkflowDirs } from '../../../test/helpers/workflow-dir.ts';
 import { compileWorkflow } from './compile.ts';
 import { loadWorkflows, WorkflowLoader } from './load-workflows.ts';
 
 const workflow = (name: string, subject = 'hi') =>
   `name: ${name}\non: a\nsteps:\n  - send_email: { subject: "${subject}", text: "x" }\n`;
 
-let made: ReturnType<typeof workflowDir>[] = [];
-function folder(files: Record<string, string>): string {
-  const created = workflowDir(files);
-  made.push(created);
-  return created.dir;
-}
-
-afterEach(() => {
-  for (const dir of made) dir.remove();
-  made = [];
-});
+const folder = temporaryWorkflowDirs();
 
 describe('workflow file limits', () => {
   it('refuses a file over 256 KiB without compiling it, and keeps the others', async () => {
