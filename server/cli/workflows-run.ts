@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { defaultTimings } from '../config.ts';
+import { insertContact } from '../contacts/store/contact-rows.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { noWakeups, withTransaction } from '../db/unit-of-work.ts';
@@ -93,20 +94,18 @@ export async function dryRun(
   try {
     await migrateToLatest(db, dialect);
     await engine.reload();
-    const contact = await db
-      .insertInto('contacts')
-      .values({
+    const contact = await insertContact(
+      db,
+      {
         email: contactIn.email ?? null,
-        first_name: contactIn.firstName ?? null,
-        last_name: contactIn.lastName ?? null,
-        fields: JSON.stringify(contactIn.fields),
-        status: contactIn.status,
-        source: 'dry-run',
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+        firstName: contactIn.firstName ?? null,
+        lastName: contactIn.lastName ?? null,
+        fields: contactIn.fields,
+      },
+      { status: contactIn.status, source: 'dry-run' },
+      now,
+    );
+    if (!contact) throw new Error('the dry-run contact could not be created');
     await withTransaction({ db, wakeups: noWakeups }, (tx) =>
       appendEvent(tx, {
         type: opts.event,

@@ -1,7 +1,8 @@
 // The confirm verb: spends a DOI token, confirms the contact for its form and appends emailConfirmed[-formType].
 import { recordConsent } from '../contacts/consents.ts';
 import { joinPendingGroups } from '../contacts/pending-groups.ts';
-import { fillContact, type SubscriberFills } from '../contacts/upsert-subscriber.ts';
+import { findContactById, updateContact } from '../contacts/store/contact-rows.ts';
+import { fillContact, type SubscriberFills } from '../contacts/upsert-contact.ts';
 import type { DB } from '../db/open-database.ts';
 import type { ConfirmTokensTable, ContactRow } from '../db/schema.ts';
 import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
@@ -40,9 +41,6 @@ async function lastUnsubscribedAt(db: DB, contact: ContactRow): Promise<number> 
   return Math.max(Number(last?.at ?? 0), contact.unsubscribed_at ?? 0);
 }
 
-const findContact = (db: DB, id: number) =>
-  db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
-
 /** Looks at a token without changing anything (for the GET page). */
 export async function inspectConfirmToken(
   db: DB,
@@ -54,7 +52,7 @@ export async function inspectConfirmToken(
   if (row.used_at !== null)
     return { kind: 'alreadyConfirmed', contactId: row.contact_id, formType: row.form_type };
   if (row.expires_at <= now) return { kind: 'expired', formType: row.form_type };
-  const state = await linkState(db, row, await findContact(db, row.contact_id));
+  const state = await linkState(db, row, await findContactById(db, row.contact_id));
   if (state === 'invalid') return { kind: 'invalid' };
   if (state === 'expired') return { kind: 'expired', formType: row.form_type };
   return { kind: 'pending', formType: row.form_type };
@@ -78,7 +76,7 @@ export async function confirmEmail(
     const done = { contactId: row.contact_id, formType: row.form_type };
     if (row.used_at !== null) return { kind: 'alreadyConfirmed', ...done };
     if (row.expires_at <= now) return { kind: 'expired', formType: row.form_type };
-    const found = await findContact(trx, row.contact_id);
+    const found = await findContactById(trx, row.contact_id);
     const state = await linkState(trx, row, found);
     if (state === 'invalid' || !found) return { kind: 'invalid' };
     if (state === 'expired') return { kind: 'expired', formType: row.form_type };
@@ -93,19 +91,7 @@ export async function confirmEmail(
 
     let contact = found;
     const wasConfirmed = contact.status === 'confirmed';
-    if (!wasConfirmed) {
-      contact = await trx
-        .updateTable('contacts')
-        .set({
-          status: 'confirmed',
-          email_confirmed_at: now,
-          unsubscribed_at: null,
-          updated_at: now,
-        })
-        .where('id', '=', contact.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    }
+    if (!wasConfirmed) contact = await updateContact(trx, contact, { status: 'confirmed' }, now);
     const joined = row.form_type
       ? await joinPendingGroups(trx, { contactId: contact.id, formType: row.form_type, now })
       : 0;

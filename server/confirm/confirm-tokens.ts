@@ -1,7 +1,7 @@
 // Double opt-in tokens: random, stored as a SHA-256 hash, single-use, expiring.
 import { createHash, randomBytes } from 'node:crypto';
 import { mailboxOf } from '../contacts/mailbox.ts';
-import type { SubscriberFills } from '../contacts/upsert-subscriber.ts';
+import type { SubscriberFills } from '../contacts/upsert-contact.ts';
 import type { DB } from '../db/open-database.ts';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');

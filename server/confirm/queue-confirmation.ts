@@ -1,7 +1,7 @@
 // Queues a double opt-in mail, within the per-mailbox and per-domain throttle.
 import type { Timings } from '../config.ts';
 import { mailboxOf } from '../contacts/mailbox.ts';
-import type { SubscriberFills } from '../contacts/upsert-subscriber.ts';
+import type { SubscriberFills } from '../contacts/upsert-contact.ts';
 import { dialectOf } from '../db/dialect.ts';
 import type { ContactRow } from '../db/schema.ts';
 import type { Tx } from '../db/unit-of-work.ts';

@@ -2,6 +2,7 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { recordConsent } from '../contacts/consents.ts';
+import { findContactById, updateContact } from '../contacts/store/contact-rows.ts';
 import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { appendEvent, contactEventParams } from '../events/append-event.ts';
 
@@ -31,19 +32,10 @@ export async function unsubscribeContact(
   const now = input.now ?? Date.now();
   return withTransaction(ctx, async (tx) => {
     const trx = tx.db;
-    const contact = await trx
-      .selectFrom('contacts')
-      .selectAll()
-      .where('id', '=', input.contactId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (!contact) return false;
+    const contact = await findContactById(trx, input.contactId);
+    if (!contact || contact.deleted_at !== null) return false;
     if (contact.status === 'unsubscribed') return true;
-    await trx
-      .updateTable('contacts')
-      .set({ status: 'unsubscribed', unsubscribed_at: now, updated_at: now })
-      .where('id', '=', contact.id)
-      .execute();
+    await updateContact(trx, contact, { status: 'unsubscribed' }, now);
     await recordConsent(trx, {
       contactId: contact.id,
       kind: 'unsubscribe',

@@ -1,37 +1,23 @@
-// The JSON shape of a contact in API responses (camelCase, ISO times, parsed JSON columns).
-import type { ContactRow, ContactStatus } from '../db/schema.ts';
+// Contact rows to the Contact JSON, loading groups, pending groups and tags for many rows at once.
+import type { DB } from '../db/open-database.ts';
+import type { ContactRow } from '../db/schema.ts';
+import type { ContactView } from './contact-resource.ts';
+import { labelNamesOf } from './labels/labels.ts';
+import { pendingGroupNamesOf } from './pending-groups.ts';
 import type { PhoneMeta } from './phone.ts';
 
-export interface ContactView {
-  id: number;
-  email: string | null;
-  phone: string | null;
-  phoneMeta: PhoneMeta | null;
-  externalId: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  address: Record<string, string> | null;
-  fields: Record<string, unknown>;
-  status: ContactStatus;
-  source: string;
-  /** Names of confirmed memberships. */
-  groups: string[];
-  /** Groups joined on a form whose confirmation link has not been used yet. */
-  pendingGroups: string[];
-  emailConfirmedAt: string | null;
-  unsubscribedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: string | null;
-}
+export type { ContactView } from './contact-resource.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
-export function toContactView(
-  row: ContactRow,
-  memberships: { groups: string[]; pendingGroups: string[] },
-): ContactView {
+export interface Memberships {
+  groups: string[];
+  pendingGroups: string[];
+  tags: string[];
+}
+
+export function toContactView(row: ContactRow, memberships: Memberships): ContactView {
   return {
     id: row.id,
     email: row.email,
@@ -46,10 +32,32 @@ export function toContactView(
     source: row.source,
     groups: memberships.groups,
     pendingGroups: memberships.pendingGroups,
+    tags: memberships.tags,
     emailConfirmedAt: iso(row.email_confirmed_at),
     unsubscribedAt: iso(row.unsubscribed_at),
     createdAt: iso(row.created_at) as string,
     updatedAt: iso(row.updated_at) as string,
     deletedAt: iso(row.deleted_at),
   };
+}
+
+/** Views of many rows in three queries, in the order of the rows. */
+export async function loadContactViews(db: DB, rows: ContactRow[]): Promise<ContactView[]> {
+  const ids = rows.map((r) => r.id);
+  const [groups, pending, tags] = await Promise.all([
+    labelNamesOf(db, 'group', ids),
+    pendingGroupNamesOf(db, ids),
+    labelNamesOf(db, 'tag', ids),
+  ]);
+  return rows.map((row) =>
+    toContactView(row, {
+      groups: groups.get(row.id) ?? [],
+      pendingGroups: pending.get(row.id) ?? [],
+      tags: tags.get(row.id) ?? [],
+    }),
+  );
+}
+
+export async function loadContactView(db: DB, row: ContactRow): Promise<ContactView> {
+  return (await loadContactViews(db, [row]))[0] as ContactView;
 }

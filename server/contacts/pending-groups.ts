@@ -1,14 +1,15 @@
 // Memberships waiting for a form's confirmation: consent is per form, not per address.
 import type { DB } from '../db/open-database.ts';
-import { ensureGroups } from './groups.ts';
+import { addLabelIds, ensureLabels } from './labels/labels.ts';
 
 /** Of the named groups, the ids of those the contact is not a member of yet. */
 export async function groupsNotJoined(
   db: DB,
   contactId: number,
   names: string[],
+  now: number,
 ): Promise<number[]> {
-  const groups = await ensureGroups(db, names);
+  const groups = await ensureLabels(db, 'group', names, now);
   if (groups.length === 0) return [];
   const joined = await db
     .selectFrom('contact_groups')
@@ -57,13 +58,7 @@ export async function joinPendingGroups(
     .execute();
   if (pending.length === 0) return 0;
   const groupIds = pending.map((p) => p.group_id);
-  await db
-    .insertInto('contact_groups')
-    .values(
-      groupIds.map((id) => ({ contact_id: input.contactId, group_id: id, created_at: input.now })),
-    )
-    .onConflict((oc) => oc.columns(['contact_id', 'group_id']).doNothing())
-    .execute();
+  await addLabelIds(db, 'group', [input.contactId], groupIds, input.now);
   // Joined now, so the same group pending on another form has nothing left to wait for.
   await db
     .deleteFrom('pending_groups')
@@ -73,14 +68,19 @@ export async function joinPendingGroups(
   return pending.length;
 }
 
-/** Names of the groups a contact waits to join (not counting groups it has joined since). */
-export async function pendingGroupNamesOf(db: DB, contactId: number): Promise<string[]> {
+/** Each contact's groups waiting for a confirmation (not counting groups joined since), sorted. */
+export async function pendingGroupNamesOf(
+  db: DB,
+  contactIds: number[],
+): Promise<Map<number, string[]>> {
+  const byContact = new Map<number, string[]>();
+  if (contactIds.length === 0) return byContact;
   const rows = await db
     .selectFrom('pending_groups')
     .innerJoin('groups', 'groups.id', 'pending_groups.group_id')
-    .select('groups.name')
+    .select(['pending_groups.contact_id as contactId', 'groups.name'])
     .distinct()
-    .where('pending_groups.contact_id', '=', contactId)
+    .where('pending_groups.contact_id', 'in', contactIds)
     .where((eb) =>
       eb.not(
         eb.exists(
@@ -94,5 +94,10 @@ export async function pendingGroupNamesOf(db: DB, contactId: number): Promise<st
     )
     .orderBy('groups.name')
     .execute();
-  return rows.map((r) => r.name);
+  for (const row of rows) {
+    const names = byContact.get(row.contactId) ?? [];
+    names.push(row.name);
+    byContact.set(row.contactId, names);
+  }
+  return byContact;
 }

@@ -33,3 +33,22 @@ describe('normalizePhone', () => {
     expect(normalizePhone('12345', 'US')).toBeUndefined();
   });
 });
+
+describe('normalizePhone for numbers written without a prefix', () => {
+  it('reads international digits without + (seed 002, ip1)', () => {
+    expect(normalizePhone('380942583691')?.e164).toBe('+380942583691');
+    expect(normalizePhone('46712345678')?.e164).toBe('+46712345678');
+  });
+
+  it('reads a local number with a default calling code and a trimmed leading zero (inwise)', () => {
+    const options = { defaultCountry: '972', trimLeadingZero: true };
+    expect(normalizePhone('0541111111', options)?.e164).toBe('+972541111111');
+    expect(normalizePhone('972541111111', options)?.e164).toBe('+972541111111');
+    expect(normalizePhone('0541111111', { defaultCountry: 'IL' })?.e164).toBe('+972541111111');
+    expect(normalizePhone('+972541111111', { defaultCountry: 'DE' })?.e164).toBe('+972541111111');
+  });
+
+  it('prefers a valid reading to a merely possible one', () => {
+    expect(normalizePhone('541111111', { defaultCountry: 'IL' })?.e164).toBe('+972541111111');
+  });
+});

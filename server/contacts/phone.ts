@@ -1,5 +1,10 @@
 // Phone numbers to E.164 with libphonenumber-js, keeping what is known about them.
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import {
+  type CountryCode,
+  isSupportedCountry,
+  type PhoneNumber,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js/max';
 
 /** Named like ip1's phone metadata, which integrators filter on. */
 export interface PhoneMeta {
@@ -17,23 +22,66 @@ export interface NormalizedPhone {
   meta: PhoneMeta;
 }
 
+/** How to read numbers written without an international prefix (inwise's "local mobile"). */
+export interface PhoneOptions {
+  /** An ISO country (`IL`) or a calling code (`972`, `+972`). */
+  defaultCountry?: string | null;
+  /** Drop leading zeros before the default country's code is put in front. */
+  trimLeadingZero?: boolean;
+}
+
+/** True when `value` names a country libphonenumber knows, by ISO code or calling code. */
+export function isPhoneCountry(value: string): boolean {
+  const code = value.trim().replace(/^\+/, '');
+  return /^\d{1,3}$/.test(code) || isSupportedCountry(code.toUpperCase());
+}
+
+function parse(text: string, defaultCountry: string | null | undefined): PhoneNumber | undefined {
+  const code = defaultCountry?.trim().replace(/^\+/, '');
+  const numeric = code !== undefined && /^\d{1,3}$/.test(code);
+  return parsePhoneNumberFromString(text, {
+    ...(numeric ? { defaultCallingCode: code } : {}),
+    ...(code && !numeric ? { defaultCountry: code.toUpperCase() as CountryCode } : {}),
+    extract: false,
+  });
+}
+
+/**
+ * The readings of a typed number, best first: as written with `+` or `00`; else, for digits
+ * alone, as a national number of the default country and as international digits without the
+ * `+` (`380942583691`, seed 002's own example).
+ */
+function readings(input: string, options: PhoneOptions): PhoneNumber[] {
+  const cleaned = input.trim();
+  if (cleaned.startsWith('+')) return [parse(cleaned, null)].filter((p) => p !== undefined);
+  // "00" is the international prefix in most countries; "+" is what the parser understands.
+  if (cleaned.startsWith('00')) return [parse(`+${cleaned.slice(2)}`, null)].filter((p) => !!p);
+  const national = options.trimLeadingZero ? cleaned.replace(/^0+/, '') : cleaned;
+  const candidates = [
+    options.defaultCountry ? parse(national, options.defaultCountry) : undefined,
+    /^[\d\s().-]+$/.test(cleaned) && !cleaned.startsWith('0')
+      ? parse(`+${cleaned}`, null)
+      : undefined,
+  ];
+  return candidates.filter((p): p is PhoneNumber => p !== undefined);
+}
+
 /**
  * Normalizes a typed phone number. Returns `undefined` when it cannot be a phone number at all
  * (not even a *possible* one); a possible but invalid number is kept with `isValid: false`.
+ * Of several readings, a valid one wins over one that is only possible.
  * @example normalizePhone('0171 2345678', 'DE')?.e164 // '+491712345678'
+ * @example normalizePhone('0541111111', { defaultCountry: '972', trimLeadingZero: true })
  */
 export function normalizePhone(
   input: string,
-  defaultCountry?: string | null,
+  options: string | null | PhoneOptions = {},
 ): NormalizedPhone | undefined {
-  const cleaned = input.trim();
-  // "00" is the international prefix in most countries; "+" is what the parser understands.
-  const international = cleaned.startsWith('00') ? `+${cleaned.slice(2)}` : cleaned;
-  const parsed = parsePhoneNumberFromString(international, {
-    defaultCountry: (defaultCountry ?? undefined) as CountryCode | undefined,
-    extract: false,
-  });
-  if (!parsed?.isPossible()) return undefined;
+  const opts =
+    typeof options === 'object' && options !== null ? options : { defaultCountry: options };
+  const possible = readings(input, opts).filter((p) => p.isPossible());
+  const parsed = possible.find((p) => p.isValid()) ?? possible[0];
+  if (!parsed) return undefined;
   return {
     e164: parsed.number,
     meta: {

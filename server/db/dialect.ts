@@ -1,6 +1,12 @@
 // Everything that differs between SQLite and PostgreSQL, as one small capability object.
 import { createHash } from 'node:crypto';
-import { type Kysely, PostgresAdapter, type SelectQueryBuilder, sql } from 'kysely';
+import {
+  type Kysely,
+  PostgresAdapter,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  sql,
+} from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -22,6 +28,17 @@ export interface DialectCapabilities {
    * transactions deciding about the same identity take turns. Call it inside a transaction.
    */
   lockIdentities(trx: Kysely<any>, keys: string[]): Promise<void>;
+  /**
+   * The `change_seq` a contact write records: on PostgreSQL the writing transaction's id, on
+   * SQLite one more than the highest stamp (writers are serialised there). See changeHorizon.
+   */
+  changeStamp(): RawBuilder<number>;
+  /**
+   * Stamps below the horizon are final: no transaction still running can write one. PostgreSQL
+   * commits transactions out of order, so the change feed only reads below the oldest one still
+   * running; on SQLite every committed stamp is final (`undefined`: no bound).
+   */
+  changeHorizon(db: Kysely<any>): Promise<number | undefined>;
 }
 
 /**
@@ -46,6 +63,8 @@ const sqlite: DialectCapabilities = {
   currentSchema: async () => undefined,
   // One connection per process and transactions hold it: writers are already serialised.
   lockIdentities: async () => {},
+  changeStamp: () => sql<number>`(select coalesce(max(change_seq), 0) + 1 from contacts)`,
+  changeHorizon: async () => undefined,
 };
 
 const postgres: DialectCapabilities = {
@@ -60,6 +79,12 @@ const postgres: DialectCapabilities = {
   lockIdentities: async (trx, keys) => {
     for (const id of lockIds(keys))
       await sql`select pg_advisory_xact_lock(${id.toString()}::bigint)`.execute(trx);
+  },
+  changeStamp: () => sql<number>`pg_current_xact_id()::text::bigint`,
+  changeHorizon: async (db) => {
+    const { rows } = await sql<{ xmin: string }>`
+      select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(db);
+    return Number(rows[0]?.xmin);
   },
 };
 

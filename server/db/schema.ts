@@ -22,6 +22,22 @@ export interface ContactsTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Orders the change feed: the writing transaction's id on PostgreSQL, a counter on SQLite. */
+  change_seq: ColumnType<number, number | undefined, number>;
+  status_before_delete: ContactStatus | null;
+}
+
+export type FieldType = 'text' | 'number' | 'date' | 'boolean' | 'enum';
+
+/** A custom field's declared type: values written to `contacts.fields[key]` must match it. */
+export interface FieldDefinitionsTable {
+  key: string;
+  type: FieldType;
+  label: string | null;
+  /** JSON array of allowed values, for `enum`. */
+  options: Json | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface ConsentsTable {
@@ -226,6 +242,7 @@ export interface Database {
   workflow_runs: WorkflowRunsTable;
   workflow_steps: WorkflowStepsTable;
   workers: WorkersTable;
+  field_definitions: FieldDefinitionsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;

@@ -1,8 +1,5 @@
 // What expressions in a run see: the contact as it is now, the trigger event, its params, step outputs.
-import { toContactView } from '../contacts/contact-view.ts';
-import { groupNamesOf } from '../contacts/groups.ts';
-import { pendingGroupNamesOf } from '../contacts/pending-groups.ts';
-import { tagNamesOf } from '../contacts/tags.ts';
+import { loadContactView } from '../contacts/contact-view.ts';
 import type { DB } from '../db/open-database.ts';
 import type { ContactRow, EventRow } from '../db/schema.ts';
 import type { Scope } from './expressions/cel-environment.ts';
@@ -28,12 +25,7 @@ export async function contactScope(
   contact: ContactRow | undefined,
 ): Promise<Record<string, unknown>> {
   if (!contact) return {};
-  const [groups, pendingGroups, tags] = await Promise.all([
-    groupNamesOf(db, contact.id),
-    pendingGroupNamesOf(db, contact.id),
-    tagNamesOf(db, contact.id),
-  ]);
-  return { ...toContactView(contact, { groups, pendingGroups }), tags };
+  return loadContactView(db, contact);
 }
 
 export function buildScope(

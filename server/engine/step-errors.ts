@@ -1,5 +1,5 @@
 // How a step failed, as types: the runtime retries a RetryableStepError and fails the run otherwise.
-import { ValidationError } from '../errors.ts';
+import { IdentityConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { ExpressionError } from './expressions/expression-error.ts';
 import { WebhookError } from './steps/webhook.ts';
 
@@ -19,13 +19,18 @@ export class RetryableStepError extends Error {
 }
 
 /**
- * Classifies anything a step threw, once. Expression and validation errors are permanent; a
+ * Classifies anything a step threw, once. Expression, validation, identity and not-found errors are permanent; a
  * webhook says itself; anything else (a database hiccup) is worth retrying.
  */
 export function toStepError(err: unknown): PermanentStepError | RetryableStepError {
   if (err instanceof PermanentStepError || err instanceof RetryableStepError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof ExpressionError || err instanceof ValidationError)
+  if (
+    err instanceof ExpressionError ||
+    err instanceof ValidationError ||
+    err instanceof IdentityConflictError ||
+    err instanceof NotFoundError
+  )
     return new PermanentStepError(message, { cause: err });
   if (err instanceof WebhookError) {
     return err.retryable

@@ -3,23 +3,23 @@
 import type { Timings } from '../config.ts';
 import { queueConfirmationMail } from '../confirm/queue-confirmation.ts';
 import { recordConsent } from '../contacts/consents.ts';
-import { addContactToGroups } from '../contacts/groups.ts';
+import { addLabels } from '../contacts/labels/labels.ts';
 import { addPendingGroups, groupsNotJoined } from '../contacts/pending-groups.ts';
 import type { NormalizedPhone } from '../contacts/phone.ts';
 import {
+  type ContactInput,
   fillContact,
   type SubscriberFills,
-  type SubscriberInput,
   type UpsertOptions,
-  upsertSubscriber,
-} from '../contacts/upsert-subscriber.ts';
+  upsertContact,
+} from '../contacts/upsert-contact.ts';
 import type { ContactRow } from '../db/schema.ts';
 import { type Tx, type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { appendEvent, contactEventParams, eventName } from '../events/append-event.ts';
 import type { Form } from '../forms/form-schema.ts';
 import type { Logger } from '../logger.ts';
 
-export interface SubscribeInput extends Omit<SubscriberInput, 'phone'> {
+export interface SubscribeInput extends Omit<ContactInput, 'phone'> {
   phone?: NormalizedPhone;
   groups: string[];
   /** Names the events (`subscribeFromApi-<formType>`); free text on the API. */
@@ -63,7 +63,7 @@ export async function subscribeContact(
   const doubleOptIn = input.form?.doubleOptIn ?? true;
   return withTransaction(ctx, async (tx) => {
     const trx = tx.db;
-    const { contact, created } = await upsertSubscriber(trx, input, {
+    const { contact, created } = await upsertContact(trx, input, {
       newStatus: doubleOptIn ? 'unconfirmed' : 'confirmed',
       source: input.source,
       mode: input.mode,
@@ -74,8 +74,8 @@ export async function subscribeContact(
       created || input.mode === 'overwrite' ? undefined : fillsOf(input);
     // Without double opt-in there is no confirmation to wait for: the form's owner chose so.
     if (!doubleOptIn && fills) await fillContact(trx, contact, fills, now);
-    if (!waits) await addContactToGroups(trx, contact.id, input.groups);
-    const pendingGroupIds = waits ? await groupsNotJoined(trx, contact.id, input.groups) : [];
+    if (!waits) await addLabels(trx, 'group', [contact.id], input.groups, now);
+    const pendingGroupIds = waits ? await groupsNotJoined(trx, contact.id, input.groups, now) : [];
     if (pendingGroupIds.length > 0 && input.formType)
       await addPendingGroups(trx, {
         contactId: contact.id,

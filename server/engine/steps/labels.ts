@@ -1,28 +1,31 @@
 // The group and tag steps: add or remove the contact's memberships, names rendered as templates.
-import { addContactToGroups, removeContactFromGroups } from '../../contacts/groups.ts';
-import { addTags, removeTags } from '../../contacts/tags.ts';
+import { addLabels, removeLabels } from '../../contacts/labels/labels.ts';
 import { interpolate } from '../expressions/templates.ts';
 import type { StepHandler } from './step-input.ts';
 
 export const changeGroups: StepHandler<'add_to_groups' | 'remove_from_groups'> = (
   ins,
-  { run, scope },
+  { run, scope, now },
 ) => {
   const groups = ins.groups.map((t) => interpolate(t, scope));
-  const change = ins.op === 'add_to_groups' ? addContactToGroups : removeContactFromGroups;
+  const verb = ins.op === 'add_to_groups' ? addLabels : removeLabels;
   return {
     kind: 'done',
     output: { groups },
-    effects: (tx) => change(tx.db, run.contact_id as number, groups),
+    effects: async (tx) => {
+      await verb(tx.db, 'group', [run.contact_id as number], groups, now);
+    },
   };
 };
 
-export const changeTags: StepHandler<'add_tags' | 'remove_tags'> = (ins, { run, scope }) => {
+export const changeTags: StepHandler<'add_tags' | 'remove_tags'> = (ins, { run, scope, now }) => {
   const tags = ins.tags.map((t) => interpolate(t, scope));
-  const change = ins.op === 'add_tags' ? addTags : removeTags;
+  const verb = ins.op === 'add_tags' ? addLabels : removeLabels;
   return {
     kind: 'done',
     output: { tags },
-    effects: (tx) => change(tx.db, run.contact_id as number, tags),
+    effects: async (tx) => {
+      await verb(tx.db, 'tag', [run.contact_id as number], tags, now);
+    },
   };
 };

@@ -1,0 +1,136 @@
+// The contact a request names, in Subflow's own shape or eSputnik's, read into one normalized input.
+import { z } from '@hono/zod-openapi';
+import { type FieldIssue, ValidationError } from '../errors.ts';
+import { emailSchema, lineSchema } from '../subscribe/input-fields.ts';
+import {
+  isPhoneCountry,
+  type NormalizedPhone,
+  normalizePhone,
+  type PhoneOptions,
+} from './phone.ts';
+import type { Address } from './store/contact-rows.ts';
+
+export const addressSchema = z
+  .object({
+    town: lineSchema(),
+    region: lineSchema(),
+    address: lineSchema(500),
+    postcode: lineSchema(40),
+  })
+  .partial()
+  .strict()
+  .openapi('Address');
+
+const fieldValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+const fieldKey = z.string().trim().min(1).max(100);
+
+/** A contact as every contact-taking endpoint accepts it: the native keys and eSputnik's. */
+export const contactInputShape = {
+  email: z.string().max(254).nullable().optional().openapi({ example: 'ann@example.com' }),
+  phone: z.string().max(40).nullable().optional().openapi({
+    description: '`+…`, `00…`, international digits without `+`, or national with `defaultCountry`',
+    example: '+380942583691',
+  }),
+  externalId: lineSchema(200).nullable().optional(),
+  firstName: lineSchema().nullable().optional(),
+  lastName: lineSchema().nullable().optional(),
+  address: addressSchema.nullable().optional(),
+  fields: z
+    .union([
+      z.record(fieldKey, fieldValue),
+      z.array(z.object({ id: z.union([fieldKey, z.number()]), value: fieldValue }).strict()),
+    ])
+    .nullable()
+    .optional()
+    .openapi({ description: '`{key: value}`, or eSputnik `[{id, value}]`; `null` clears a value' }),
+  channels: z
+    .array(z.object({ type: z.enum(['email', 'sms']), value: z.string().max(254) }).strict())
+    .max(10)
+    .optional()
+    .openapi({ description: 'eSputnik: `email` → email, `sms` → phone' }),
+  externalCustomerId: lineSchema(200).optional().openapi({ description: 'eSputnik: externalId' }),
+};
+
+export const phoneOptionsShape = {
+  defaultCountry: z
+    .string()
+    .trim()
+    .refine(isPhoneCountry, 'must be an ISO country code like IL or a calling code like 972')
+    .optional()
+    .openapi({ description: 'How to read numbers without `+`: `IL` or `972`' }),
+  trimLeadingZero: z
+    .boolean()
+    .optional()
+    .openapi({ description: "Drop a number's leading zeros before the default country code" }),
+};
+
+const contactInputObject = z.object(contactInputShape);
+type RawContact = z.infer<typeof contactInputObject>;
+
+/** A contact input read: `undefined` = not given, `null` = clear it. */
+export interface ReadContact {
+  email?: string | null;
+  phone?: NormalizedPhone | null;
+  externalId?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  address?: Address | null;
+  fields?: Record<string, unknown> | null;
+}
+
+/**
+ * Reads a parsed body into one normalized contact, naming each wrong field as the caller wrote it
+ * (`channels.1.value`, `phone`), prefixed with `prefix` (`contact.`) when the contact is nested.
+ * @example readContact({ channels: [{ type: 'sms', value: '380942583691' }] }, {})
+ */
+export function readContact(raw: RawContact, options: PhoneOptions, prefix = ''): ReadContact {
+  const issues: FieldIssue[] = [];
+  const issue = (field: string, message: string) => issues.push({ field: prefix + field, message });
+  const out: ReadContact = {};
+
+  const fromChannel = (type: 'email' | 'sms') => {
+    const indexes = (raw.channels ?? []).flatMap((ch, i) => (ch.type === type ? [i] : []));
+    if (indexes.length > 1) issue('channels', `more than one ${type} channel`);
+    const index = indexes[0];
+    return index === undefined
+      ? undefined
+      : { field: `channels.${index}.value`, value: raw.channels?.[index]?.value as string };
+  };
+  const pick = (key: 'email' | 'phone', type: 'email' | 'sms') => {
+    const channel = fromChannel(type);
+    if (channel && raw[key] !== undefined)
+      issue(key, `give ${key} or an ${type} channel, not both`);
+    return channel ?? (raw[key] === undefined ? undefined : { field: key, value: raw[key] });
+  };
+
+  const email = pick('email', 'email');
+  if (email) {
+    const parsed = email.value === null ? null : emailSchema.safeParse(email.value);
+    if (parsed && !parsed.success) issue(email.field, parsed.error.issues[0]?.message ?? 'invalid');
+    else out.email = parsed ? parsed.data : null;
+  }
+  const phone = pick('phone', 'sms');
+  if (phone) {
+    const parsed = phone.value === null ? null : normalizePhone(phone.value, options);
+    if (parsed === undefined)
+      issue(
+        phone.field,
+        options.defaultCountry
+          ? `is not a possible phone number (default country ${options.defaultCountry})`
+          : 'is not a possible phone number; use international format like +44 20 7946 0958',
+      );
+    else out.phone = parsed;
+  }
+  if (raw.externalCustomerId !== undefined && raw.externalId !== undefined)
+    issue('externalId', 'give externalId or externalCustomerId, not both');
+  const externalId = raw.externalCustomerId ?? raw.externalId;
+  if (externalId !== undefined) out.externalId = externalId === '' ? null : externalId;
+  for (const key of ['firstName', 'lastName', 'address'] as const)
+    if (raw[key] !== undefined) Object.assign(out, { [key]: raw[key] });
+  if (raw.fields !== undefined)
+    out.fields = Array.isArray(raw.fields)
+      ? Object.fromEntries(raw.fields.map((f) => [String(f.id), f.value]))
+      : raw.fields;
+  if (issues.length > 0) throw new ValidationError(issues);
+  return out;
+}

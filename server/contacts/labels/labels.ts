@@ -1,0 +1,168 @@
+// Groups and tags: named labels on contacts, one module for both kinds (the only writer of their tables).
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/open-database.ts';
+import { touchContacts } from '../store/contact-rows.ts';
+
+export type LabelKind = 'group' | 'tag';
+
+/** Where each kind lives; both have `(id, name unique, created_at)` and a membership table. */
+const tables = {
+  group: { labels: 'groups', members: 'contact_groups', labelId: 'group_id' },
+  tag: { labels: 'tags', members: 'contact_tags', labelId: 'tag_id' },
+} as const;
+
+export interface Label {
+  id: number;
+  name: string;
+}
+
+// Kysely cannot type a table chosen at run time; the queries below only touch the shared columns.
+// biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time (see above)
+const anyDb = (db: DB) => db as unknown as Kysely<any>;
+
+/** Trimmed, blanks dropped, each name once. */
+export const cleanLabelNames = (names: string[]) => [
+  ...new Set(names.map((n) => n.trim()).filter(Boolean)),
+];
+
+/** The labels with these names, creating those that do not exist yet. */
+export async function ensureLabels(
+  db: DB,
+  kind: LabelKind,
+  names: string[],
+  now: number,
+): Promise<Label[]> {
+  const unique = cleanLabelNames(names);
+  if (unique.length === 0) return [];
+  const t = tables[kind];
+  await anyDb(db)
+    .insertInto(t.labels)
+    .values(unique.map((name) => ({ name, created_at: now })))
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  return findLabels(db, kind, unique);
+}
+
+/** The existing labels among these names (unknown names are left out). */
+export async function findLabels(db: DB, kind: LabelKind, names: string[]): Promise<Label[]> {
+  const unique = cleanLabelNames(names);
+  if (unique.length === 0) return [];
+  return anyDb(db)
+    .selectFrom(tables[kind].labels)
+    .select(['id', 'name'])
+    .where('name', 'in', unique)
+    .execute() as Promise<Label[]>;
+}
+
+/** Adds each contact to each label by id; returns the contacts whose labels changed. */
+export async function addLabelIds(
+  db: DB,
+  kind: LabelKind,
+  contactIds: number[],
+  labelIds: number[],
+  now: number,
+): Promise<number[]> {
+  if (contactIds.length === 0 || labelIds.length === 0) return [];
+  const t = tables[kind];
+  const rows = contactIds.flatMap((contactId) =>
+    labelIds.map((labelId) => ({ contact_id: contactId, [t.labelId]: labelId, created_at: now })),
+  );
+  const added: { contact_id: number }[] = [];
+  // Three parameters a row: chunks stay far below SQLite's limit on bound parameters.
+  for (let i = 0; i < rows.length; i += 1000) {
+    added.push(
+      ...((await anyDb(db)
+        .insertInto(t.members)
+        .values(rows.slice(i, i + 1000))
+        .onConflict((oc) => oc.columns(['contact_id', t.labelId]).doNothing())
+        .returning('contact_id')
+        .execute()) as { contact_id: number }[]),
+    );
+  }
+  const changed = [...new Set(added.map((r) => r.contact_id))];
+  await touchContacts(db, changed, now);
+  return changed;
+}
+
+/** Adds contacts to the named labels, creating labels that do not exist yet. */
+export async function addLabels(
+  db: DB,
+  kind: LabelKind,
+  contactIds: number[],
+  names: string[],
+  now: number,
+): Promise<number[]> {
+  const labels = await ensureLabels(db, kind, names, now);
+  return addLabelIds(
+    db,
+    kind,
+    contactIds,
+    labels.map((l) => l.id),
+    now,
+  );
+}
+
+/**
+ * Removes contacts from labels by id; `labelIds: 'all'` removes them from every label of the
+ * kind, `{ except }` from every label but those. Returns the contacts whose labels changed.
+ */
+export async function removeLabelIds(
+  db: DB,
+  kind: LabelKind,
+  contactIds: number[],
+  labelIds: number[] | 'all' | { except: number[] },
+  now: number,
+): Promise<number[]> {
+  if (contactIds.length === 0 || (Array.isArray(labelIds) && labelIds.length === 0)) return [];
+  const t = tables[kind];
+  let query = anyDb(db).deleteFrom(t.members).where('contact_id', 'in', contactIds);
+  if (Array.isArray(labelIds)) query = query.where(t.labelId, 'in', labelIds);
+  else if (labelIds !== 'all' && labelIds.except.length > 0)
+    query = query.where(t.labelId, 'not in', labelIds.except);
+  const removed = (await query.returning('contact_id').execute()) as { contact_id: number }[];
+  const changed = [...new Set(removed.map((r) => r.contact_id))];
+  await touchContacts(db, changed, now);
+  return changed;
+}
+
+/** Removes contacts from the named labels; unknown names are ignored. */
+export async function removeLabels(
+  db: DB,
+  kind: LabelKind,
+  contactIds: number[],
+  names: string[],
+  now: number,
+): Promise<number[]> {
+  const labels = await findLabels(db, kind, names);
+  return removeLabelIds(
+    db,
+    kind,
+    contactIds,
+    labels.map((l) => l.id),
+    now,
+  );
+}
+
+/** Each contact's label names, sorted; contacts without any are absent from the map. */
+export async function labelNamesOf(
+  db: DB,
+  kind: LabelKind,
+  contactIds: number[],
+): Promise<Map<number, string[]>> {
+  const byContact = new Map<number, string[]>();
+  if (contactIds.length === 0) return byContact;
+  const t = tables[kind];
+  const rows = (await anyDb(db)
+    .selectFrom(t.members as string)
+    .innerJoin(t.labels, `${t.labels}.id`, `${t.members}.${t.labelId}`)
+    .select([`${t.members}.contact_id as contactId`, `${t.labels}.name as name`])
+    .where(`${t.members}.contact_id`, 'in', contactIds)
+    .orderBy(`${t.labels}.name`)
+    .execute()) as { contactId: number; name: string }[];
+  for (const row of rows) {
+    const names = byContact.get(row.contactId) ?? [];
+    names.push(row.name);
+    byContact.set(row.contactId, names);
+  }
+  return byContact;
+}

@@ -1,0 +1,39 @@
+// The patch verb: given keys change, `null` clears (also inside `fields`), absent keys stay.
+import type { DB } from '../db/open-database.ts';
+import type { ContactRow } from '../db/schema.ts';
+import { NotFoundError } from '../errors.ts';
+import {
+  type ContactData,
+  findContactById,
+  type SettableStatus,
+  updateContact,
+} from './store/contact-rows.ts';
+
+export interface ContactPatch extends Omit<ContactData, 'fields'> {
+  /** Merged into the stored fields; a `null` value removes that field. */
+  fields?: Record<string, unknown> | null;
+  status?: SettableStatus;
+}
+
+/**
+ * Changes some of a contact's data. Runs in the caller's transaction; identities are locked and
+ * checked, defined fields type-checked (the store does both).
+ * @example await patchContact(trx, 42, { firstName: 'Ann', fields: { plan: null } }, now)
+ */
+export async function patchContact(
+  db: DB,
+  id: number,
+  patch: ContactPatch,
+  now: number,
+): Promise<ContactRow> {
+  const current = await findContactById(db, id);
+  if (!current) throw new NotFoundError(`contact ${id} not found`);
+  const stored = JSON.parse(current.fields) as Record<string, unknown>;
+  const fields =
+    patch.fields === undefined
+      ? undefined
+      : patch.fields === null
+        ? {}
+        : { ...stored, ...patch.fields };
+  return updateContact(db, current, { ...patch, fields }, now);
+}

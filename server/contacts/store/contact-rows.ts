@@ -1,0 +1,244 @@
+// The only writer of the `contacts` table: identity rules, field definitions and the change stamp.
+import { dialectOf } from '../../db/dialect.ts';
+import type { DB } from '../../db/open-database.ts';
+import type { ContactRow, ContactStatus, ContactUpdate } from '../../db/schema.ts';
+import { IdentityConflictError } from '../../errors.ts';
+import { mailboxOf } from '../mailbox.ts';
+import type { NormalizedPhone } from '../phone.ts';
+import { checkFieldValues } from './field-values.ts';
+
+export type Address = Partial<Record<'town' | 'region' | 'address' | 'postcode', string>>;
+
+/** A contact's own data; `undefined` leaves a value as it is, `null` clears it. */
+export interface ContactData {
+  email?: string | null;
+  phone?: NormalizedPhone | null;
+  externalId?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  address?: Address | null;
+  /** The whole fields object to store (merging is the caller's choice). */
+  fields?: Record<string, unknown>;
+}
+
+/** Statuses a write may set; `deleted` only comes from `deleteContact`. */
+export type SettableStatus = Exclude<ContactStatus, 'deleted'>;
+
+export type IdentityColumn = 'email' | 'phone' | 'external_id';
+
+export const findContactById = (db: DB, id: number) =>
+  db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findContactBy = (db: DB, column: IdentityColumn, value: string) =>
+  db.selectFrom('contacts').selectAll().where(column, '=', value).executeTakeFirst();
+
+/** Lock keys for identities; the mailbox (not the raw address) also guards the mail throttle. */
+export function identityLockKeys(input: {
+  email?: string | null;
+  phone?: NormalizedPhone | null;
+  externalId?: string | null;
+}): string[] {
+  return [
+    ...(input.email ? [`mailbox:${mailboxOf(input.email).mailbox}`] : []),
+    ...(input.phone ? [`phone:${input.phone.e164}`] : []),
+    ...(input.externalId ? [`external:${input.externalId}`] : []),
+  ];
+}
+
+/** Takes the identity locks (PostgreSQL) for the duration of the caller's transaction. */
+export function lockIdentities(trx: DB, input: Parameters<typeof identityLockKeys>[0]) {
+  return dialectOf(trx).lockIdentities(trx, identityLockKeys(input));
+}
+
+const identityNames: Record<IdentityColumn, string> = {
+  email: 'email',
+  phone: 'phone',
+  external_id: 'externalId',
+};
+
+/** Refuses an identity that another contact already has, naming that contact. */
+async function assertIdentitiesFree(db: DB, data: ContactData, selfId: number | undefined) {
+  const wanted: [IdentityColumn, string | null | undefined][] = [
+    ['email', data.email],
+    ['phone', data.phone?.e164],
+    ['external_id', data.externalId],
+  ];
+  for (const [column, value] of wanted) {
+    if (!value) continue;
+    const owner = await findContactBy(db, column, value);
+    if (owner && owner.id !== selfId)
+      throw new IdentityConflictError(
+        selfId === undefined ? [owner.id] : [selfId, owner.id],
+        `${identityNames[column]} ${value} belongs to contact ${owner.id}`,
+      );
+  }
+}
+
+function columnsOf(data: ContactData): ContactUpdate {
+  const set: ContactUpdate = {};
+  if (data.email !== undefined) set.email = data.email;
+  if (data.phone !== undefined) {
+    set.phone = data.phone?.e164 ?? null;
+    set.phone_meta = data.phone ? JSON.stringify(data.phone.meta) : null;
+  }
+  if (data.externalId !== undefined) set.external_id = data.externalId;
+  if (data.firstName !== undefined) set.first_name = data.firstName;
+  if (data.lastName !== undefined) set.last_name = data.lastName;
+  if (data.address !== undefined)
+    set.address = data.address === null ? null : JSON.stringify(data.address);
+  return set;
+}
+
+/** The time columns a status brings with it. */
+function statusColumns(current: ContactRow | undefined, status: SettableStatus, now: number) {
+  const set: ContactUpdate = { status };
+  if (status === 'confirmed') {
+    if (current?.status !== 'confirmed') set.email_confirmed_at = now;
+    set.unsubscribed_at = null;
+  }
+  if (status === 'unsubscribed' && current?.status !== 'unsubscribed') set.unsubscribed_at = now;
+  return set;
+}
+
+/** Only the fields whose values change are checked, so an old value cannot block other writes. */
+async function checkedFields(
+  db: DB,
+  fields: Record<string, unknown>,
+  stored: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const changed = Object.fromEntries(
+    Object.entries(fields).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(stored[k])),
+  );
+  const checked = await checkFieldValues(db, changed);
+  const merged = { ...fields, ...checked };
+  // A cleared value is dropped rather than stored as null.
+  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null));
+}
+
+/**
+ * Inserts a contact; `undefined` when a concurrent writer took one of its identities first (the
+ * caller looks again). Call `lockIdentities` first inside the same transaction.
+ */
+export async function insertContact(
+  db: DB,
+  data: ContactData,
+  meta: { status: SettableStatus; source: string },
+  now: number,
+): Promise<ContactRow | undefined> {
+  await assertIdentitiesFree(db, data, undefined);
+  const fields = await checkedFields(db, data.fields ?? {}, {});
+  return db
+    .insertInto('contacts')
+    .values({
+      email: null,
+      phone: null,
+      fields: JSON.stringify(fields),
+      ...columnsOf(data),
+      ...statusColumns(undefined, meta.status, now),
+      status: meta.status,
+      source: meta.source,
+      created_at: now,
+      updated_at: now,
+      change_seq: dialectOf(db).changeStamp(),
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Writes the given data (and status) of a contact, stamping the change feed. An identity that
+ * belongs to another contact is an IdentityConflictError; a defined field of the wrong type a
+ * ValidationError. A deleted contact given a status is restored.
+ * @example await updateContact(trx, row, { firstName: 'Ann', status: 'confirmed' }, now)
+ */
+export async function updateContact(
+  db: DB,
+  current: ContactRow,
+  change: ContactData & { status?: SettableStatus },
+  now: number,
+): Promise<ContactRow> {
+  const identities = {
+    email: change.email !== current.email ? change.email : undefined,
+    phone: change.phone && change.phone.e164 !== current.phone ? change.phone : undefined,
+    externalId: change.externalId !== current.external_id ? change.externalId : undefined,
+  };
+  await lockIdentities(db, identities);
+  await assertIdentitiesFree(db, identities, current.id);
+  const set: ContactUpdate = columnsOf(change);
+  if (change.fields !== undefined) {
+    const stored = JSON.parse(current.fields) as Record<string, unknown>;
+    set.fields = JSON.stringify(await checkedFields(db, change.fields, stored));
+  }
+  if (change.status !== undefined) Object.assign(set, statusColumns(current, change.status, now));
+  if (change.status !== undefined && current.deleted_at !== null)
+    Object.assign(set, { deleted_at: null, status_before_delete: null });
+  return writeRow(db, current.id, set, now);
+}
+
+function writeRow(db: DB, id: number, set: ContactUpdate, now: number): Promise<ContactRow> {
+  return db
+    .updateTable('contacts')
+    .set({ ...set, updated_at: now, change_seq: dialectOf(db).changeStamp() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Soft delete: the status before it is kept for `restoreContact`. */
+export function markContactDeleted(db: DB, current: ContactRow, now: number): Promise<ContactRow> {
+  if (current.deleted_at !== null) return Promise.resolve(current);
+  return writeRow(
+    db,
+    current.id,
+    { status: 'deleted', deleted_at: now, status_before_delete: current.status },
+    now,
+  );
+}
+
+/** Undoes a soft delete: the contact gets back the status it had. */
+export function restoreContact(db: DB, current: ContactRow, now: number): Promise<ContactRow> {
+  if (current.deleted_at === null) return Promise.resolve(current);
+  return writeRow(
+    db,
+    current.id,
+    {
+      status: current.status_before_delete ?? 'unconfirmed',
+      deleted_at: null,
+      status_before_delete: null,
+    },
+    now,
+  );
+}
+
+/** GDPR erasure of the row itself: every personal value goes; the id and timestamps stay. */
+export function eraseContactRow(db: DB, current: ContactRow, now: number): Promise<ContactRow> {
+  return writeRow(
+    db,
+    current.id,
+    {
+      email: null,
+      phone: null,
+      phone_meta: null,
+      external_id: null,
+      first_name: null,
+      last_name: null,
+      address: null,
+      fields: '{}',
+      status: 'deleted',
+      deleted_at: current.deleted_at ?? now,
+      status_before_delete: current.status_before_delete ?? current.status,
+    },
+    now,
+  );
+}
+
+/** Records that something shown in a contact's JSON (groups, tags) changed, for the change feed. */
+export async function touchContacts(db: DB, ids: number[], now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('contacts')
+    .set({ updated_at: now, change_seq: dialectOf(db).changeStamp() })
+    .where('id', 'in', ids)
+    .execute();
+}

@@ -1,0 +1,81 @@
+// Checks custom field values against their definitions, on every path that writes a contact.
+import type { DB } from '../../db/open-database.ts';
+import type { FieldType } from '../../db/schema.ts';
+import { type FieldIssue, ValidationError } from '../../errors.ts';
+
+export interface FieldDefinition {
+  key: string;
+  type: FieldType;
+  label: string | null;
+  options: string[] | null;
+}
+
+/** ISO 8601: a date, or a date-time with a zone (what `Date.parse` reads the same everywhere). */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+type Checked = { ok: true; value: unknown } | { ok: false; message: string };
+
+/** A value as its field's type stores it; strings from forms and CSV are read as that type. */
+export function coerceFieldValue(definition: FieldDefinition, value: unknown): Checked {
+  if (value === null) return { ok: true, value: null };
+  switch (definition.type) {
+    case 'text':
+      if (typeof value === 'string') return { ok: true, value };
+      if (typeof value === 'number' || typeof value === 'boolean')
+        return { ok: true, value: String(value) };
+      return { ok: false, message: 'must be text' };
+    case 'number': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n === 'number' && Number.isFinite(n)) return { ok: true, value: n };
+      return { ok: false, message: 'must be a number' };
+    }
+    case 'boolean':
+      if (typeof value === 'boolean') return { ok: true, value };
+      if (value === 'true' || value === '1' || value === 1) return { ok: true, value: true };
+      if (value === 'false' || value === '0' || value === 0) return { ok: true, value: false };
+      return { ok: false, message: 'must be true or false' };
+    case 'date':
+      if (typeof value === 'string' && ISO_DATE.test(value) && !Number.isNaN(Date.parse(value)))
+        return { ok: true, value };
+      return { ok: false, message: 'must be an ISO 8601 date like 2026-12-31' };
+    case 'enum':
+      if (typeof value === 'string' && definition.options?.includes(value))
+        return { ok: true, value };
+      return { ok: false, message: `must be one of ${(definition.options ?? []).join(', ')}` };
+  }
+}
+
+export async function fieldDefinitionsFor(db: DB, keys: string[]): Promise<FieldDefinition[]> {
+  if (keys.length === 0) return [];
+  const rows = await db
+    .selectFrom('field_definitions')
+    .select(['key', 'type', 'label', 'options'])
+    .where('key', 'in', keys)
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    options: r.options === null ? null : (JSON.parse(r.options) as string[]),
+  }));
+}
+
+/**
+ * The given fields with each defined one read as its type; a value of the wrong type is a
+ * ValidationError naming `fields.<key>`. Keys without a definition are kept as given.
+ * @example await checkFieldValues(db, { plan: 'pro', seats: '3' }) // { plan: 'pro', seats: 3 }
+ */
+export async function checkFieldValues(
+  db: DB,
+  fields: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const definitions = await fieldDefinitionsFor(db, Object.keys(fields));
+  if (definitions.length === 0) return fields;
+  const checked = { ...fields };
+  const issues: FieldIssue[] = [];
+  for (const definition of definitions) {
+    const result = coerceFieldValue(definition, fields[definition.key]);
+    if (result.ok) checked[definition.key] = result.value;
+    else issues.push({ field: `fields.${definition.key}`, message: result.message });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return checked;
+}
