@@ -10,6 +10,21 @@ import {
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/** Custom field keys that may be defined and filtered on: safe to write into SQL and index names. */
+export const FIELD_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+type FieldType = 'text' | 'number' | 'date' | 'boolean' | 'enum';
+
+function assertFieldKey(key: string): void {
+  if (!FIELD_KEY.test(key)) throw new Error(`not a field key: ${JSON.stringify(key)}`);
+}
+
+/** One index per defined field, named by a hash so any key fits PostgreSQL's 63 characters. */
+const fieldIndexName = (key: string) =>
+  `contacts_field_${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+
+const numeric = (text: string) => (/^-?\d+(\.\d+)?$/.test(text) ? [Number(text)] : []);
+
 export interface DialectCapabilities {
   readonly name: DialectName;
   /** Row locks for claiming work; SQLite serialises writers instead. */
@@ -39,6 +54,15 @@ export interface DialectCapabilities {
    * running; on SQLite every committed stamp is final (`undefined`: no bound).
    */
   changeHorizon(db: Kysely<any>): Promise<number | undefined>;
+  /**
+   * A custom field's stored value as an SQL expression; written the same way in the index on it
+   * (`createFieldIndex`) and in filters, so filters use the index. `key` must match FIELD_KEY.
+   */
+  fieldValue(key: string): RawBuilder<unknown>;
+  /** What `field.<key>=<text>` compares `fieldValue` with (any may match), by the field's type. */
+  fieldFilterValues(type: FieldType | undefined, text: string): unknown[];
+  createFieldIndex(db: Kysely<any>, key: string): Promise<void>;
+  dropFieldIndex(db: Kysely<any>, key: string): Promise<void>;
 }
 
 /**
@@ -65,6 +89,28 @@ const sqlite: DialectCapabilities = {
   lockIdentities: async () => {},
   changeStamp: () => sql<number>`(select coalesce(max(change_seq), 0) + 1 from contacts)`,
   changeHorizon: async () => undefined,
+  fieldValue: (key) => {
+    assertFieldKey(key);
+    return sql.raw(`json_extract(fields, '$."${key}"')`);
+  },
+  // json_extract gives numbers as numbers and booleans as 1/0.
+  fieldFilterValues: (type, text) => {
+    if (type === 'number') return numeric(text);
+    if (type === 'boolean') return text === 'true' ? [1] : text === 'false' ? [0] : [];
+    if (type !== undefined) return [text];
+    return [text, ...numeric(text), ...(text === 'true' ? [1] : text === 'false' ? [0] : [])];
+  },
+  createFieldIndex: async (db, key) => {
+    assertFieldKey(key);
+    await sql
+      .raw(
+        `create index if not exists ${fieldIndexName(key)} on contacts (json_extract(fields, '$."${key}"'))`,
+      )
+      .execute(db);
+  },
+  dropFieldIndex: async (db, key) => {
+    await sql.raw(`drop index if exists ${fieldIndexName(key)}`).execute(db);
+  },
 };
 
 const postgres: DialectCapabilities = {
@@ -85,6 +131,27 @@ const postgres: DialectCapabilities = {
     const { rows } = await sql<{ xmin: string }>`
       select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(db);
     return Number(rows[0]?.xmin);
+  },
+  fieldValue: (key) => {
+    assertFieldKey(key);
+    return sql.raw(`(fields::jsonb ->> '${key}')`);
+  },
+  // ->> gives text: numbers as JSON writes them, booleans as true/false.
+  fieldFilterValues: (type, text) => {
+    if (type === 'number') return numeric(text).map(String);
+    if (type === 'boolean') return text === 'true' || text === 'false' ? [text] : [];
+    return [text];
+  },
+  createFieldIndex: async (db, key) => {
+    assertFieldKey(key);
+    await sql
+      .raw(
+        `create index if not exists ${fieldIndexName(key)} on contacts ((fields::jsonb ->> '${key}'))`,
+      )
+      .execute(db);
+  },
+  dropFieldIndex: async (db, key) => {
+    await sql.raw(`drop index if exists ${fieldIndexName(key)}`).execute(db);
   },
 };
 
