@@ -8,8 +8,9 @@ import { registerContactRoutes } from './contacts/api-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
-import { createApiApp } from './http/api-app.ts';
+import { apiDocumentConfig, createApiApp } from './http/api-app.ts';
 import { apiDocsRoutes } from './http/api-docs.ts';
+import { registerApiFallback } from './http/api-fallback.ts';
 import { bodyLimit } from './http/body-limit.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { rejectNulInBody, rejectNulInUrl } from './http/input-guard.ts';
@@ -20,6 +21,7 @@ import { registerApiSubscribeRoute } from './subscribe/api-routes.ts';
 import { publicFormRoutes } from './subscribe/public-routes.ts';
 import { widgetRoutes } from './widget/routes.ts';
 
+const API_BASE = '/api/v1';
 const API_BODY_LIMIT = 10 * 1024 * 1024;
 
 export function createApp(deps: AppDeps): Hono {
@@ -64,11 +66,7 @@ export function createApp(deps: AppDeps): Hono {
   });
   api.use('*', bodyLimit(API_BODY_LIMIT));
   // Registered before the key check, so the spec stays public for tools; the rest needs a key.
-  api.doc('/openapi.json', {
-    openapi: '3.0.3',
-    info: { title: 'Subflow API', version: '1' },
-    servers: [{ url: `${deps.config.PUBLIC_URL}/api/v1` }],
-  });
+  api.doc('/openapi.json', apiDocumentConfig(deps.config.PUBLIC_URL));
   api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
   api.use('*', rejectNulInBody());
   registerFormRoutes(api, deps.db);
@@ -76,7 +74,9 @@ export function createApp(deps: AppDeps): Hono {
   registerContactRoutes(api, deps.db);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
-  app.route('/api/v1', api);
+  // Last: it answers 405 or 404 for whatever no route above took.
+  registerApiFallback(api, API_BASE);
+  app.route(API_BASE, api);
   app.route('/', apiDocsRoutes());
 
   return app;

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'identity_conflict'
   | 'payload_too_large'
@@ -56,6 +57,18 @@ export class ForbiddenError extends AppError {
 export class NotFoundError extends AppError {
   override name = 'NotFoundError';
   override readonly code = 'not_found';
+}
+
+/** The path exists but not with this method; `allow` lists the methods it has (the `Allow` header). */
+export class MethodNotAllowedError extends AppError {
+  override name = 'MethodNotAllowedError';
+  override readonly code = 'method_not_allowed';
+  constructor(
+    readonly allow: string[],
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export class ConflictError extends AppError {

@@ -1,24 +1,84 @@
 // The authenticated /api/v1 app: OpenAPI-described routes whose input errors name the field.
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthEnv } from '../auth/require-api-key.ts';
-import { ValidationError } from '../errors.ts';
-import { zodIssues } from './error-handler.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { type ErrorBody, errorCodes, zodIssues } from './error-handler.ts';
 
 export type ApiApp = OpenAPIHono<AuthEnv>;
 
 export function createApiApp(): ApiApp {
   return new OpenAPIHono<AuthEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw new ValidationError(zodIssues(result.error));
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      // A path that names no resource (`/contacts/abc`) is not found, not an invalid input.
+      if (result.target === 'param') throw new NotFoundError(`no such resource: ${c.req.path}`);
+      throw new ValidationError(zodIssues(result.error));
     },
   });
 }
 
+/** The `id` path parameter of a numbered resource; one that does not parse is a 404. */
+export const idPathParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+});
+
+export const ErrorResource = z
+  .object({
+    error: z.object({
+      code: z.enum([...errorCodes, 'internal']),
+      message: z.string(),
+      requestId: z.string().optional().openapi({ description: 'Also the X-Request-Id header' }),
+      issues: z
+        .array(z.object({ field: z.string(), message: z.string() }))
+        .optional()
+        .openapi({ description: 'On 422: each invalid field' }),
+      contactIds: z.array(z.number().int()).optional(),
+    }),
+  })
+  .openapi('Error') satisfies z.ZodType<ErrorBody>;
+
+const errorOf = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorResource } },
+});
+
 /** Response entries shared by every authenticated route, for the OpenAPI document. */
 export const errorResponses = {
-  401: { description: 'Missing, unknown or revoked API key' },
-  403: { description: 'The key lacks the scope this route needs' },
-  422: { description: 'Invalid input; `error.issues` names each field' },
+  401: errorOf('Missing, unknown or revoked API key'),
+  403: errorOf('The key lacks the scope this route needs'),
+  413: errorOf('The body is larger than the API accepts (10 MiB)'),
+  422: errorOf('Invalid input; `error.issues` names each field'),
+  429: {
+    ...errorOf('Beyond this API key’s budget of API_RATE_LIMIT requests a minute'),
+    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+  },
 } as const;
 
+/** The 404 of a route whose path names a resource, e.g. `/keys/{id}`. */
+export const notFoundResponse = (description: string) => ({ 404: errorOf(description) });
+
 export const security = [{ bearerAuth: [] }];
+
+/** Rules that hold for every path, which OpenAPI has no per-operation place for (405). */
+const apiRules = `Authenticate with \`Authorization: Bearer KEY\` (or \`X-API-Key: KEY\`).
+
+- 401: no key, or an unknown or revoked one. 403: the key lacks the route's scope.
+- 404 (\`not_found\`): no resource at this path, including an id that cannot be one (\`/contacts/abc\`).
+- 405 (\`method_not_allowed\`): the path exists but not with this method; the \`Allow\` header lists its methods.
+- 413: the body is over 10 MiB. 422 (\`validation_failed\`): \`error.issues\` names each invalid field.
+- 429 (\`rate_limited\`): beyond API_RATE_LIMIT requests a minute for this key; \`Retry-After\` says when to retry.
+- Lists answer \`{items, nextCursor}\`; pass \`cursor=nextCursor\` for the next page.`;
+
+/** The OpenAPI document's head; the paths come from the registered routes. */
+export function apiDocumentConfig(publicUrl: string) {
+  return {
+    openapi: '3.0.3',
+    info: { title: 'Subflow API', version: '1', description: apiRules },
+    servers: [{ url: `${publicUrl}/api/v1` }],
+  };
+}

@@ -8,6 +8,7 @@ import {
   type ErrorCode,
   type FieldIssue,
   IdentityConflictError,
+  MethodNotAllowedError,
   RateLimitedError,
   ValidationError,
 } from '../errors.ts';
@@ -40,10 +41,14 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
 };
+
+/** Every code, for the OpenAPI error schema; complete because `statusByCode` must be. */
+export const errorCodes = Object.keys(statusByCode) as ErrorCode[];
 
 /** Framework errors (Hono's validators, body limit) carry a status but no code. */
 function codeOfStatus(status: number): ErrorCode {
@@ -87,6 +92,7 @@ export function errorHandler(rootLogger: Logger) {
       logger.error({ err, path: c.req.path, method: c.req.method }, 'request failed');
     }
     if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
+    if (err instanceof MethodNotAllowedError) c.header('Allow', err.allow.join(', '));
     if (body.error.code === 'unauthorized') c.header('WWW-Authenticate', 'Bearer');
     // The rest of a refused body is still on the wire: the connection cannot carry a next request.
     if (status === 413) c.header('Connection', 'close');
