@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from './app-deps.ts';
+import { registerApiKeyRoutes } from './auth/api-keys-routes.ts';
 import { requireApiKey } from './auth/require-api-key.ts';
 import { confirmRoutes } from './confirm/routes.ts';
 import { registerContactRoutes } from './contacts/api-routes.ts';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Hono {
   api.doc('/openapi.json', apiDocumentConfig(deps.config.PUBLIC_URL));
   api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
   api.use('*', rejectNulInBody());
+  registerApiKeyRoutes(api, deps.db);
   registerFormRoutes(api, deps.db);
   registerEventRoutes(api, deps.db);
   registerContactRoutes(api, deps.db);

@@ -14,7 +14,7 @@ export function requireApiKey(
     const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const presented = bearer ?? c.req.header('x-api-key');
     if (!presented) throw new UnauthorizedError('missing API key: send Authorization: Bearer KEY');
-    const principal = await verifyApiKey(db, presented, bootstrapKey);
+    const principal = await verifyApiKey(db, presented, bootstrapKey, Date.now());
     if (!principal) throw new UnauthorizedError('unknown or revoked API key');
     c.set('principal', principal);
     await next();

@@ -253,3 +253,4 @@ export type EventRow = Selectable<EventsTable>;
 export type RunRow = Selectable<WorkflowRunsTable>;
 export type StepRow = Selectable<WorkflowStepsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
