@@ -16,6 +16,7 @@ import { bodyLimit } from './http/body-limit.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { rejectNulInBody, rejectNulInUrl } from './http/input-guard.ts';
 import { pageCsp } from './http/page-csp.ts';
+import { rateLimitPerApiKey } from './http/rate-limit.ts';
 import { requestContext } from './http/request-context.ts';
 import { devMailboxRoutes, devMailboxServing } from './mail/dev-mailbox-routes.ts';
 import { registerApiSubscribeRoute } from './subscribe/api-routes.ts';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Hono {
   // Registered before the key check, so the spec stays public for tools; the rest needs a key.
   api.doc('/openapi.json', apiDocumentConfig(deps.config.PUBLIC_URL));
   api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
+  api.use('*', rateLimitPerApiKey({ perMinute: deps.config.API_RATE_LIMIT }));
   api.use('*', rejectNulInBody());
   registerApiKeyRoutes(api, deps.db);
   registerFormRoutes(api, deps.db);

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       MAIL_FROM: 'Subflow <no-reply@localhost>',
       WORKFLOWS_DIR: 'workflows',
       SUBSCRIBE_RATE_LIMIT: 60,
+      API_RATE_LIMIT: 1200,
     });
     expect(config.SMTP_URL).toBeUndefined();
   });
@@ -32,6 +33,13 @@ describe('loadConfig', () => {
         SECRET_KEY: 'short',
       }),
     ).toThrow(/PORT:[\s\S]*DATABASE_URL:[\s\S]*SMTP_URL:[\s\S]*SECRET_KEY: must be at least 32/);
+  });
+
+  it('takes API_RATE_LIMIT as a positive whole number of requests per minute', () => {
+    expect(loadConfig({ API_RATE_LIMIT: '30' }).API_RATE_LIMIT).toBe(30);
+    for (const bad of ['0', '-5', '1.5', 'lots']) {
+      expect(() => loadConfig({ API_RATE_LIMIT: bad })).toThrow(/API_RATE_LIMIT:/);
+    }
   });
 
   it('treats empty variables as unset', () => {

@@ -19,6 +19,8 @@ const envSchema = z.object({
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   BOOTSTRAP_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   SUBSCRIBE_RATE_LIMIT: z.coerce.number().int().positive().default(60),
+  /** /api/v1 requests per minute per API key (the bootstrap key included). */
+  API_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
   /** Proxies in front of the server: `true` is one, `false` none, a number that many. */
   TRUST_PROXY: z
     .string()

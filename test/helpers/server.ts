@@ -33,6 +33,7 @@ export async function startTestServer(
       PORT: String(await freePort()),
       BOOTSTRAP_API_KEY: TEST_API_KEY,
       SUBSCRIBE_RATE_LIMIT: '10000',
+      API_RATE_LIMIT: '100000',
       LOG_LEVEL: 'silent',
       WORKFLOWS_DIR: NO_WORKFLOWS,
       ...env,
