@@ -1,6 +1,7 @@
 // Starts Subflow: config, database and migrations, the mail sender and the HTTP listener.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { WorkerRegistry } from './background/worker-registry.ts';
 import type { Config } from './config.ts';
@@ -16,6 +17,8 @@ import { loadSecretKey } from './settings/secret-key.ts';
 
 export interface RunningServer {
   url: string;
+  /** The app behind the listener: its routes are what tests compare with the OpenAPI document. */
+  app: Hono;
   port: number;
   database: OpenDatabase;
   mailer: MailSender;
@@ -126,5 +129,5 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     })();
     return closing;
   };
-  return { url, port, database, mailer, engine, wakeups, close };
+  return { url, app, port, database, mailer, engine, wakeups, close };
 }
