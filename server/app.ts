@@ -9,7 +9,7 @@ import { registerContactRoutes } from './contacts/api-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
-import { apiDocumentConfig, createApiApp } from './http/api-app.ts';
+import { API_BODY_LIMIT, apiDocumentConfig, createApiApp } from './http/api-app.ts';
 import { apiDocsRoutes } from './http/api-docs.ts';
 import { registerApiFallback } from './http/api-fallback.ts';
 import { bodyLimit } from './http/body-limit.ts';
@@ -24,7 +24,6 @@ import { publicFormRoutes } from './subscribe/public-routes.ts';
 import { widgetRoutes } from './widget/routes.ts';
 
 const API_BASE = '/api/v1';
-const API_BODY_LIMIT = 10 * 1024 * 1024;
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();

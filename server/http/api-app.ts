@@ -6,6 +6,9 @@ import { type ErrorBody, errorCodes, zodIssues } from './error-handler.ts';
 
 export type ApiApp = OpenAPIHono<AuthEnv>;
 
+/** The largest request body the API reads (10 MiB); beyond it 413. */
+export const API_BODY_LIMIT = 10 * 1024 * 1024;
+
 export function createApiApp(): ApiApp {
   return new OpenAPIHono<AuthEnv>({
     defaultHook: (result, c) => {
