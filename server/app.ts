@@ -5,6 +5,7 @@ import type { AppDeps } from './app-deps.ts';
 import { requireApiKey } from './auth/require-api-key.ts';
 import { confirmRoutes } from './confirm/routes.ts';
 import { registerContactRoutes } from './contacts/api-routes.ts';
+import { registerContactChangesRoute } from './contacts/http/changes-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
@@ -73,6 +74,8 @@ export function createApp(deps: AppDeps): Hono {
   api.use('*', rejectNulInBody());
   registerFormRoutes(api, deps.db);
   registerEventRoutes(api, deps.db);
+  // Before the contact routes: `/contacts/{id}` would otherwise take `/contacts/changes`.
+  registerContactChangesRoute(api, deps.db);
   registerContactRoutes(api, deps.db);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
