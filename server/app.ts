@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps): Hono {
   api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
   api.use('*', rejectNulInBody());
   registerFormRoutes(api, deps.db);
-  registerEventRoutes(api, deps.db);
+  registerEventRoutes(api, deps);
   // Before the contact routes: `/contacts/{id}` would otherwise take `/contacts/changes`.
   registerContactChangesRoute(api, deps.db);
   registerContactRoutes(api, deps.db);
