@@ -6,6 +6,7 @@ import { registerApiKeyRoutes } from './auth/api-keys-routes.ts';
 import { requireApiKey } from './auth/require-api-key.ts';
 import { confirmRoutes } from './confirm/routes.ts';
 import { registerContactRoutes } from './contacts/api-routes.ts';
+import { registerContactChangesRoute } from './contacts/http/changes-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
@@ -73,7 +74,9 @@ export function createApp(deps: AppDeps): Hono {
   api.use('*', rejectNulInBody());
   registerApiKeyRoutes(api, deps.db);
   registerFormRoutes(api, deps.db);
-  registerEventRoutes(api, deps.db);
+  registerEventRoutes(api, deps);
+  // Before the contact routes: `/contacts/{id}` would otherwise take `/contacts/changes`.
+  registerContactChangesRoute(api, deps.db);
   registerContactRoutes(api, deps.db);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);

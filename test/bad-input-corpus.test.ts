@@ -171,6 +171,7 @@ function corpus(): HostileRequest[] {
   }
   const lists: [string, string[]][] = [
     ['/api/v1/events', ['type', 'contactId', 'cursor', 'limit']],
+    ['/api/v1/contacts/changes', ['cursor', 'limit']],
     ['/api/v1/workflow-runs', ['contactId', 'workflow', 'status', 'cursor', 'limit']],
     ['/v1/forms/newsletter', ['lang']],
   ];
@@ -192,6 +193,7 @@ function corpus(): HostileRequest[] {
     ['POST', '/v1/forms/newsletter/subscribe', false],
     ['POST', '/api/v1/contact/subscribe', true],
     ['POST', '/api/v1/forms', true],
+    ['POST', '/api/v1/events', true],
     ['PATCH', '/api/v1/forms/newsletter', true],
   ];
   for (const [method, path, auth] of posts) {

@@ -11,6 +11,7 @@ export const scopes = [
   'forms:read',
   'forms:write',
   'events:read',
+  'events:write',
   'workflows:read',
   'workflows:write',
 ] as const;

@@ -1,28 +1,26 @@
-// GET /api/v1/events: the event log, newest first, filtered by type and contact.
+// /api/v1/events: the event log (newest first, filtered) and custom events a CRM sends to start workflows.
 import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../app-deps.ts';
 import { requireScope } from '../auth/require-api-key.ts';
-import type { DB } from '../db/open-database.ts';
 import { type ApiApp, errorResponses, security } from '../http/api-app.ts';
 import { pageQuery } from '../http/pagination.ts';
+import { identityOf, PostEventRequest } from './event-input.ts';
+import { EventResource } from './event-resource.ts';
 import { listEvents } from './list-events.ts';
+import { recordContactEvent } from './record-contact-event.ts';
 
-const EventResource = z
-  .object({
-    id: z.number(),
-    type: z.string(),
-    key: z.string(),
-    contactId: z.number().nullable(),
-    params: z.record(z.string(), z.unknown()),
-    createdAt: z.string(),
-  })
-  .openapi('Event');
+const EventPage = z
+  .object({ items: z.array(EventResource), nextCursor: z.string().nullable() })
+  .openapi('EventPage');
 
-export function registerEventRoutes(api: ApiApp, db: DB): void {
+export function registerEventRoutes(api: ApiApp, deps: Pick<AppDeps, 'db' | 'wakeups'>): void {
+  const { db, wakeups } = deps;
   api.openapi(
     createRoute({
       method: 'get',
       path: '/events',
       tags: ['events'],
+      summary: 'The event log, newest first',
       security,
       middleware: [requireScope('events:read')] as const,
       request: {
@@ -35,14 +33,7 @@ export function registerEventRoutes(api: ApiApp, db: DB): void {
       responses: {
         200: {
           description: 'A page of events',
-          content: {
-            'application/json': {
-              schema: z.object({
-                items: z.array(EventResource),
-                nextCursor: z.string().nullable(),
-              }),
-            },
-          },
+          content: { 'application/json': { schema: EventPage } },
         },
         ...errorResponses,
       },
@@ -56,6 +47,37 @@ export function registerEventRoutes(api: ApiApp, db: DB): void {
         limit: q.limit,
       });
       return c.json(page, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/events',
+      tags: ['events'],
+      summary: 'Send a custom event for a contact; it starts workflows listening to its type',
+      security,
+      middleware: [requireScope('events:write')] as const,
+      request: {
+        body: { content: { 'application/json': { schema: PostEventRequest } }, required: true },
+      },
+      responses: {
+        201: {
+          description: 'The event, appended; workflows whose `on:` matches its type start',
+          content: { 'application/json': { schema: EventResource } },
+        },
+        404: { description: 'No contact has the given identity' },
+        409: { description: 'The contact is deleted (deleted contacts are out of workflows)' },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const event = await recordContactEvent(
+        { db, wakeups },
+        { type: body.type, identity: identityOf(body), params: body.params ?? {}, now: Date.now() },
+      );
+      return c.json(event, 201);
     },
   );
 }

@@ -1,5 +1,4 @@
 // Appending to the event log; the workflow engine and the events API read from it.
-import type { EventRow } from '../db/schema.ts';
 import type { Tx } from '../db/unit-of-work.ts';
 
 export interface ContactEventParams {
@@ -19,26 +18,6 @@ export function contactEventParams(contact: {
   return contact.email
     ? { ContactId: contact.id, EmailAddress: contact.email }
     : { ContactId: contact.id };
-}
-
-export interface EventView {
-  id: number;
-  type: string;
-  key: string;
-  contactId: number | null;
-  params: Record<string, unknown>;
-  createdAt: string;
-}
-
-export function toEventView(row: EventRow): EventView {
-  return {
-    id: row.id,
-    type: row.type,
-    key: row.key,
-    contactId: row.contact_id,
-    params: JSON.parse(row.params),
-    createdAt: new Date(row.created_at).toISOString(),
-  };
 }
 
 /**

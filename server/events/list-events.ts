@@ -1,7 +1,7 @@
 // Paging through the event log, newest first, with an opaque cursor.
 import type { DB } from '../db/open-database.ts';
 import { toPage } from '../http/pagination.ts';
-import { type EventView, toEventView } from './append-event.ts';
+import { type EventView, toEventView } from './event-resource.ts';
 
 export interface ListEventsInput {
   type?: string;
