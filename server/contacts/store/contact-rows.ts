@@ -56,22 +56,29 @@ const identityNames: Record<IdentityColumn, string> = {
   external_id: 'externalId',
 };
 
-/** Refuses an identity that another contact already has, naming that contact. */
+/**
+ * Refuses identities that other contacts already have, naming every contact involved (an email of
+ * one and a phone of another are one error, so the caller sees the whole conflict at once).
+ */
 async function assertIdentitiesFree(db: DB, data: ContactData, selfId: number | undefined) {
   const wanted: [IdentityColumn, string | null | undefined][] = [
     ['email', data.email],
     ['phone', data.phone?.e164],
     ['external_id', data.externalId],
   ];
+  const owners: { id: number; said: string }[] = [];
   for (const [column, value] of wanted) {
     if (!value) continue;
     const owner = await findContactBy(db, column, value);
     if (owner && owner.id !== selfId)
-      throw new IdentityConflictError(
-        selfId === undefined ? [owner.id] : [selfId, owner.id],
-        `${identityNames[column]} ${value} belongs to contact ${owner.id}`,
-      );
+      owners.push({
+        id: owner.id,
+        said: `${identityNames[column]} ${value} belongs to contact ${owner.id}`,
+      });
   }
+  if (owners.length === 0) return;
+  const ids = [...new Set([...(selfId === undefined ? [] : [selfId]), ...owners.map((o) => o.id)])];
+  throw new IdentityConflictError(ids, owners.map((o) => o.said).join('; '));
 }
 
 function columnsOf(data: ContactData): ContactUpdate {
