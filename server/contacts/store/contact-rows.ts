@@ -45,6 +45,18 @@ export function identityLockKeys(input: {
   ];
 }
 
+/**
+ * Makes the writers that decide about a contact's life (its deletion, the engine starting runs for
+ * it) take turns until the caller's transaction ends (PostgreSQL; SQLite serialises writers).
+ * Several ids are locked in one fixed order, so two callers never wait for each other in a cycle.
+ */
+export function lockContacts(trx: DB, ids: number[]) {
+  return dialectOf(trx).lockIdentities(
+    trx,
+    ids.map((id) => `contact:${id}`),
+  );
+}
+
 /** Takes the identity locks (PostgreSQL) for the duration of the caller's transaction. */
 export function lockIdentities(trx: DB, input: Parameters<typeof identityLockKeys>[0]) {
   return dialectOf(trx).lockIdentities(trx, identityLockKeys(input));
