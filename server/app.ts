@@ -4,7 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from './app-deps.ts';
 import { requireApiKey } from './auth/require-api-key.ts';
 import { confirmRoutes } from './confirm/routes.ts';
-import { registerContactRoutes } from './contacts/api-routes.ts';
+import { registerContactRoutes } from './contacts/http/contacts-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps): Hono {
   api.use('*', rejectNulInBody());
   registerFormRoutes(api, deps.db);
   registerEventRoutes(api, deps.db);
-  registerContactRoutes(api, deps.db);
+  registerContactRoutes(api, deps);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
   app.route('/api/v1', api);
