@@ -204,8 +204,13 @@ describe.each(testDialects())('contacts API on %s', (dialect) => {
     expect(await issueFields(await send(server, 'PUT', `/contacts/${saved.id}`, {}))).toEqual([
       'email',
     ]);
-    const missing = await send(server, 'PUT', '/contact/999999', { email: email('nobody') });
-    expect(missing.status).toBe(404);
+    expect(
+      await issueFields(await send(server, 'PUT', `/contact/${saved.id}`, { phone: '1' })),
+    ).toEqual(['phone']);
+    for (const path of ['/contact/999999', '/contacts/999999']) {
+      const missing = await send(server, 'PUT', path, { email: email('nobody') });
+      expect(missing.status, path).toBe(404);
+    }
     const nobody = await server.database.db
       .selectFrom('contacts')
       .select('id')

@@ -103,6 +103,9 @@ const patchRoute = createRoute({
   path: '/contacts/{id}',
   tags: ['contacts'],
   summary: 'Change some of a contact: given keys change, `null` clears (also inside `fields`)',
+  description:
+    'Absent keys stay. Takes the native and the eSputnik shape (`channels`, `fields: [{id, value}]`, ' +
+    '`externalCustomerId`). Giving a deleted contact a `status` restores it.',
   security,
   middleware: [requireScope('contacts:write')] as const,
   request: {
