@@ -5,8 +5,8 @@ import type { AppDeps } from './app-deps.ts';
 import { registerApiKeyRoutes } from './auth/api-keys-routes.ts';
 import { requireApiKey } from './auth/require-api-key.ts';
 import { confirmRoutes } from './confirm/routes.ts';
-import { registerContactRoutes } from './contacts/api-routes.ts';
 import { registerContactChangesRoute } from './contacts/http/changes-routes.ts';
+import { registerContactRoutes } from './contacts/http/contacts-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): Hono {
   registerEventRoutes(api, deps);
   // Before the contact routes: `/contacts/{id}` would otherwise take `/contacts/changes`.
   registerContactChangesRoute(api, deps.db);
-  registerContactRoutes(api, deps.db);
+  registerContactRoutes(api, deps);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
   // Last: it answers 405 or 404 for whatever no route above took.

@@ -46,3 +46,8 @@ export async function findConfirmToken(db: DB, token: string) {
     .where('token_hash', '=', hashToken(token))
     .executeTakeFirst();
 }
+
+/** GDPR erasure: a contact's links go (they hold its address); an erased contact confirms nothing. */
+export async function deleteConfirmTokensOf(db: DB, contactId: number): Promise<void> {
+  await db.deleteFrom('confirm_tokens').where('contact_id', '=', contactId).execute();
+}

@@ -25,3 +25,12 @@ export async function recordConsent(
     })
     .execute();
 }
+
+/** GDPR erasure: a contact's consents keep what was agreed, through which form and when, not from where. */
+export async function eraseConsentOrigins(db: DB, contactId: number): Promise<void> {
+  await db
+    .updateTable('consents')
+    .set({ ip: null, user_agent: null })
+    .where('contact_id', '=', contactId)
+    .execute();
+}

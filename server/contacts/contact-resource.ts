@@ -14,6 +14,10 @@ export const PhoneMetaResource = z
 
 const statuses = ['unconfirmed', 'confirmed', 'unsubscribed', 'bounced', 'deleted'] as const;
 export const ContactStatusSchema = z.enum(statuses).openapi('ContactStatus');
+/** What a write may set: `deleted` only comes from DELETE. */
+export const SettableStatusSchema = ContactStatusSchema.exclude(['deleted']).openapi({
+  description: '`deleted` is set by DELETE only',
+});
 
 const time = z.string().openapi({ format: 'date-time', example: '2026-12-03T10:00:00.000Z' });
 

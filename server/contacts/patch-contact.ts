@@ -1,7 +1,9 @@
 // The patch verb: given keys change, `null` clears (also inside `fields`), absent keys stay.
 import type { DB } from '../db/open-database.ts';
 import type { ContactRow } from '../db/schema.ts';
+import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { NotFoundError } from '../errors.ts';
+import { type ContactView, loadContactView } from './contact-view.ts';
 import {
   type ContactData,
   findContactById,
@@ -36,4 +38,16 @@ export async function patchContact(
         ? {}
         : { ...stored, ...patch.fields };
   return updateContact(db, current, { ...patch, fields }, now);
+}
+
+/** The API's PATCH: `patchContact` in a transaction of its own, answered with the contact's JSON. */
+export function editContact(
+  ctx: VerbContext,
+  id: number,
+  patch: ContactPatch,
+  now: number,
+): Promise<ContactView> {
+  return withTransaction(ctx, async (tx) =>
+    loadContactView(tx.db, await patchContact(tx.db, id, patch, now)),
+  );
 }

@@ -101,3 +101,8 @@ export async function pendingGroupNamesOf(
   }
   return byContact;
 }
+
+/** Drops every membership a contact was waiting to confirm, on any form (its erasure). */
+export async function dropPendingGroups(db: DB, contactId: number): Promise<void> {
+  await db.deleteFrom('pending_groups').where('contact_id', '=', contactId).execute();
+}

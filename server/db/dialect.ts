@@ -15,6 +15,22 @@ export const FIELD_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 
 type FieldType = 'text' | 'number' | 'date' | 'boolean' | 'enum';
 
+/** What a phone's metadata holds (contacts/phone.ts), all filterable. */
+export const PHONE_META_KEYS = [
+  'isPossible',
+  'isValid',
+  'type',
+  'country',
+  'msisdn',
+  'isBlocked',
+] as const;
+export type PhoneMetaKey = (typeof PHONE_META_KEYS)[number];
+
+function assertPhoneMetaKey(key: string): void {
+  if (!(PHONE_META_KEYS as readonly string[]).includes(key))
+    throw new Error(`not a phone metadata key: ${JSON.stringify(key)}`);
+}
+
 function assertFieldKey(key: string): void {
   if (!FIELD_KEY.test(key)) throw new Error(`not a field key: ${JSON.stringify(key)}`);
 }
@@ -59,6 +75,8 @@ export interface DialectCapabilities {
    * (`createFieldIndex`) and in filters, so filters use the index. `key` must match FIELD_KEY.
    */
   fieldValue(key: string): RawBuilder<unknown>;
+  /** A phone metadata value (`contacts.phone_meta`, keys of PhoneMeta) as an SQL expression. */
+  phoneMetaValue(key: PhoneMetaKey): RawBuilder<unknown>;
   /** What `field.<key>=<text>` compares `fieldValue` with (any may match), by the field's type. */
   fieldFilterValues(type: FieldType | undefined, text: string): unknown[];
   createFieldIndex(db: Kysely<any>, key: string): Promise<void>;
@@ -92,6 +110,10 @@ const sqlite: DialectCapabilities = {
   fieldValue: (key) => {
     assertFieldKey(key);
     return sql.raw(`json_extract(fields, '$."${key}"')`);
+  },
+  phoneMetaValue: (key) => {
+    assertPhoneMetaKey(key);
+    return sql.raw(`json_extract(phone_meta, '$.${key}')`);
   },
   // json_extract gives numbers as numbers and booleans as 1/0.
   fieldFilterValues: (type, text) => {
@@ -135,6 +157,10 @@ const postgres: DialectCapabilities = {
   fieldValue: (key) => {
     assertFieldKey(key);
     return sql.raw(`(fields::jsonb ->> '${key}')`);
+  },
+  phoneMetaValue: (key) => {
+    assertPhoneMetaKey(key);
+    return sql.raw(`(phone_meta::jsonb ->> '${key}')`);
   },
   // ->> gives text: numbers as JSON writes them, booleans as true/false.
   fieldFilterValues: (type, text) => {

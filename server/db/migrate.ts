@@ -6,6 +6,7 @@ import * as workflows from './migrations/2026-11-22-0002-workflows.ts';
 import * as consentPerForm from './migrations/2026-12-03-0003-consent-per-form.ts';
 import * as workerLeases from './migrations/2026-12-03-0004-worker-leases.ts';
 import * as contactsApi from './migrations/2026-12-03-0005-contacts-api.ts';
+import * as contactsDelete from './migrations/2026-12-03-0006-contacts-delete.ts';
 
 /** Listed explicitly so the set is the same whether run from source or from a bundle. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03-0003-consent-per-form': consentPerForm,
   '2026-12-03-0004-worker-leases': workerLeases,
   '2026-12-03-0005-contacts-api': contactsApi,
+  '2026-12-03-0006-contacts-delete': contactsDelete,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -79,7 +79,8 @@ export interface EventsTable {
   dispatched_at: number | null;
 }
 
-export type OutboxStatus = 'pending' | 'sent' | 'failed';
+/** `cancelled`: never sent, because its contact was deleted before it went out. */
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
 
 export interface OutboxTable {
   id: Generated<number>;

@@ -1,4 +1,5 @@
 // Turns new events into work: starts matching workflows, wakes runs waiting for them, cancels runs.
+import { lockContacts } from '../contacts/store/contact-rows.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
 import type { EventRow } from '../db/schema.ts';
@@ -37,18 +38,14 @@ export async function dispatchEvents(
       )
       .execute();
     const waiting = await waitingRunsOf(trx, events);
+    const plans = events
+      .map((event) => planFor(workflows, event, waiting))
+      .filter((plan) => plan !== undefined);
+    // Deleting a contact takes its lock, then cancels its runs: a run started here is either seen
+    // (and cancelled) by the delete, or sees the contact deleted and never starts.
+    await lockContacts(trx, [...new Set(plans.map((p) => p.contactId))]);
     let runsStarted = 0;
-    for (const event of events) {
-      if (event.contact_id !== null) {
-        runsStarted += await dispatchOne(
-          trx,
-          workflows,
-          event,
-          waiting.get(event.contact_id) ?? [],
-          opts,
-        );
-      }
-    }
+    for (const plan of plans) runsStarted += await dispatchOne(trx, plan, opts);
     if (events.length) {
       await trx
         .updateTable('events')
@@ -84,16 +81,40 @@ async function waitingRunsOf(trx: DB, events: EventRow[]) {
   return byContact;
 }
 
-async function dispatchOne(
-  trx: DB,
+/** What one event does to its contact's runs; `undefined` when it touches none. */
+interface DispatchPlan {
+  event: EventRow;
+  contactId: number;
+  cancelling: ActiveWorkflow[];
+  woken: number[];
+  triggered: ActiveWorkflow[];
+}
+
+function planFor(
   workflows: ActiveWorkflow[],
   event: EventRow,
-  waiting: { id: number; waiting_for: string }[],
+  waiting: Map<number, { id: number; waiting_for: string }[]>,
+): DispatchPlan | undefined {
+  if (event.contact_id === null) return undefined;
+  const plan: DispatchPlan = {
+    event,
+    contactId: event.contact_id,
+    cancelling: workflows.filter(({ workflow }) => matchesAny(workflow.cancelOn, event.type)),
+    woken: (waiting.get(event.contact_id) ?? [])
+      .filter((r) => matchesEventPattern(r.waiting_for, event.type))
+      .map((r) => r.id),
+    triggered: workflows.filter(({ workflow }) => matchesAny(workflow.on, event.type)),
+  };
+  const busy = plan.cancelling.length + plan.woken.length + plan.triggered.length > 0;
+  return busy ? plan : undefined;
+}
+
+async function dispatchOne(
+  trx: DB,
+  { event, contactId, cancelling, woken, triggered }: DispatchPlan,
   opts: { now: number; logger: Logger },
 ): Promise<number> {
-  const contactId = event.contact_id as number;
-  for (const { workflow } of workflows) {
-    if (!matchesAny(workflow.cancelOn, event.type)) continue;
+  for (const { workflow } of cancelling) {
     await cancelActiveRuns(trx, {
       workflow: workflow.name,
       contactId,
@@ -101,13 +122,8 @@ async function dispatchOne(
       now: opts.now,
     });
   }
-
-  const woken = waiting
-    .filter((r) => matchesEventPattern(r.waiting_for, event.type))
-    .map((r) => r.id);
   await wakeRuns(trx, woken, opts.now);
 
-  const triggered = workflows.filter(({ workflow }) => matchesAny(workflow.on, event.type));
   if (!triggered.length) return 0;
   const contact = await trx
     .selectFrom('contacts')

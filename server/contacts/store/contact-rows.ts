@@ -45,6 +45,18 @@ export function identityLockKeys(input: {
   ];
 }
 
+/**
+ * Makes the writers that decide about a contact's life (its deletion, the engine starting runs for
+ * it) take turns until the caller's transaction ends (PostgreSQL; SQLite serialises writers).
+ * Several ids are locked in one fixed order, so two callers never wait for each other in a cycle.
+ */
+export function lockContacts(trx: DB, ids: number[]) {
+  return dialectOf(trx).lockIdentities(
+    trx,
+    ids.map((id) => `contact:${id}`),
+  );
+}
+
 /** Takes the identity locks (PostgreSQL) for the duration of the caller's transaction. */
 export function lockIdentities(trx: DB, input: Parameters<typeof identityLockKeys>[0]) {
   return dialectOf(trx).lockIdentities(trx, identityLockKeys(input));
@@ -56,22 +68,29 @@ const identityNames: Record<IdentityColumn, string> = {
   external_id: 'externalId',
 };
 
-/** Refuses an identity that another contact already has, naming that contact. */
+/**
+ * Refuses identities that other contacts already have, naming every contact involved (an email of
+ * one and a phone of another are one error, so the caller sees the whole conflict at once).
+ */
 async function assertIdentitiesFree(db: DB, data: ContactData, selfId: number | undefined) {
   const wanted: [IdentityColumn, string | null | undefined][] = [
     ['email', data.email],
     ['phone', data.phone?.e164],
     ['external_id', data.externalId],
   ];
+  const owners: { id: number; said: string }[] = [];
   for (const [column, value] of wanted) {
     if (!value) continue;
     const owner = await findContactBy(db, column, value);
     if (owner && owner.id !== selfId)
-      throw new IdentityConflictError(
-        selfId === undefined ? [owner.id] : [selfId, owner.id],
-        `${identityNames[column]} ${value} belongs to contact ${owner.id}`,
-      );
+      owners.push({
+        id: owner.id,
+        said: `${identityNames[column]} ${value} belongs to contact ${owner.id}`,
+      });
   }
+  if (owners.length === 0) return;
+  const ids = [...new Set([...(selfId === undefined ? [] : [selfId]), ...owners.map((o) => o.id)])];
+  throw new IdentityConflictError(ids, owners.map((o) => o.said).join('; '));
 }
 
 function columnsOf(data: ContactData): ContactUpdate {

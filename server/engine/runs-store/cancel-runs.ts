@@ -25,6 +25,19 @@ export async function cancelActiveRuns(
     .execute();
 }
 
+/** UPDATE workflow_runs SET status 'cancelled' WHERE contact AND active: the contact was deleted. */
+export async function cancelContactRuns(
+  db: DB,
+  by: { contactId: number; reason: string; now: number },
+): Promise<void> {
+  await db
+    .updateTable('workflow_runs')
+    .set(cancelled(by.reason, by.now))
+    .where('contact_id', '=', by.contactId)
+    .where('status', 'in', ACTIVE)
+    .execute();
+}
+
 /** Cancels one run if it is still active; false when it had already finished. */
 export async function cancelRunById(
   db: DB,

@@ -1,0 +1,131 @@
+// Request and response schemas of the contacts routes: one zod schema validates and documents each.
+import { z } from '@hono/zod-openapi';
+import { idPathParams } from '../../http/api-app.ts';
+import { pageQuery } from '../../http/pagination.ts';
+import { contactInputShape, phoneOptionsShape } from '../contact-input.ts';
+import { ContactResource, ContactStatusSchema, SettableStatusSchema } from '../contact-resource.ts';
+import { fromForeignShapes } from '../foreign-shapes.ts';
+
+const labelName = z.string().trim().min(1).max(200);
+const groupIds = z.array(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)).max(50);
+
+/** The contact id in a path; one that does not parse is a 404. */
+export const contactIdParams = idPathParams;
+
+/** The native create-or-update body: a contact's own keys with the options beside them. */
+export const SaveContactBody = z
+  .object({
+    ...contactInputShape,
+    ...phoneOptionsShape,
+    status: SettableStatusSchema.optional().openapi({
+      description: 'A new contact is `confirmed` unless given; an existing one keeps its status',
+    }),
+    groups: z
+      .array(labelName)
+      .max(50)
+      .optional()
+      .openapi({
+        description: 'Group names to add the contact to (unknown names are created)',
+        example: ['Customers'],
+      }),
+    groupIds: groupIds
+      .optional()
+      .openapi({ description: 'Group ids to add the contact to (each must exist)' }),
+    removeFromGroups: z.array(labelName).max(50).optional(),
+    removeFromGroupIds: groupIds
+      .optional()
+      .openapi({ description: 'Unknown ids are ignored: the contact is not in them' }),
+    removeFromAllOtherGroups: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Leave the contact only in the groups this request adds' }),
+    clearExistingFields: z.boolean().optional().openapi({
+      description: "Replace the contact's fields by the given ones instead of merging",
+    }),
+    tags: z.array(labelName).max(10).optional(),
+  })
+  .strict()
+  .openapi('SaveContactRequest');
+
+const BULK_NOT_YET =
+  'bulk add/update (a `contacts` array) is not available yet: send one contact per request';
+
+/**
+ * What POST /contacts validates: the native body, or an inwise or ip1 body read into it first.
+ * A `contacts` array (eSputnik's bulk body) is refused by name.
+ */
+export const saveContactRequest = z.preprocess((raw, ctx) => {
+  if (typeof raw === 'object' && raw !== null && 'contacts' in raw) {
+    ctx.addIssue({ code: 'custom', path: ['contacts'], message: BULK_NOT_YET });
+    return z.NEVER;
+  }
+  return fromForeignShapes(raw, ctx);
+}, SaveContactBody);
+
+export const SaveContactResponse = z
+  .object({ action: z.enum(['created', 'updated']), contact: ContactResource })
+  .openapi('SaveContactResult');
+
+export const PatchContactRequest = z
+  .object({ ...contactInputShape, ...phoneOptionsShape, status: SettableStatusSchema.optional() })
+  .strict()
+  .openapi('PatchContactRequest');
+
+export const ReplaceContactRequest = z
+  .object({
+    ...contactInputShape,
+    ...phoneOptionsShape,
+    status: SettableStatusSchema.optional().openapi({ description: 'Unchanged when absent' }),
+    groups: z
+      .array(labelName)
+      .max(50)
+      .optional()
+      .openapi({ description: 'The whole set of (confirmed) groups; unchanged when absent' }),
+    tags: z
+      .array(labelName)
+      .max(50)
+      .optional()
+      .openapi({ description: 'The whole set of tags; unchanged when absent' }),
+  })
+  .strict()
+  .openapi('ReplaceContactRequest');
+
+export const TagsRequest = z
+  .object({
+    tags: z
+      .array(labelName)
+      .min(1)
+      .max(10)
+      .openapi({ example: ['vip'] }),
+  })
+  .strict()
+  .openapi('ContactTagsRequest');
+
+export const DeleteContactQuery = z.object({
+  erase: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: '`true`: also erase personal data (GDPR); cannot be undone' }),
+});
+
+/** The fixed filters; `field.<key>` and `meta.<key>` are read from the raw query (list-query.ts). */
+export const ListContactsQuery = z.object({
+  email: z.string().max(254).optional(),
+  phone: z.string().max(40).optional().openapi({ description: 'Any accepted format; E.164 match' }),
+  defaultCountry: phoneOptionsShape.defaultCountry,
+  externalId: z.string().max(200).optional(),
+  status: ContactStatusSchema.optional().openapi({
+    description: 'Deleted contacts are listed only with `status=deleted`',
+  }),
+  group: z.string().max(200).optional().openapi({ description: 'A group name or id' }),
+  tag: z.string().max(200).optional(),
+  source: z.string().max(200).optional().openapi({ example: 'api:crm' }),
+  ...pageQuery,
+});
+
+export const ContactPage = z
+  .object({
+    items: z.array(ContactResource),
+    nextCursor: z.string().nullable().openapi({ description: 'Opaque; null on the last page' }),
+  })
+  .openapi('ContactPage');

@@ -1,0 +1,222 @@
+// /api/v1/contacts: list, create-or-update, get, patch and replace; each parses, calls a verb, answers.
+import { createRoute, type z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ZodError } from 'zod';
+import type { AppDeps } from '../../app-deps.ts';
+import { requireScope } from '../../auth/require-api-key.ts';
+import { ValidationError } from '../../errors.ts';
+import { type ApiApp, errorResponses, notFoundResponse, security } from '../../http/api-app.ts';
+import { zodIssues } from '../../http/error-handler.ts';
+import { readContact } from '../contact-input.ts';
+import { ContactResource } from '../contact-resource.ts';
+import { InwiseContactRequest, Ip1ContactRequest, inCallersTerms } from '../foreign-shapes.ts';
+import { getContact } from '../get-contact.ts';
+import { listContacts } from '../list-contacts.ts';
+import { editContact } from '../patch-contact.ts';
+import { replaceContact } from '../replace-contact.ts';
+import { saveContact } from '../save-contact.ts';
+import { registerContactActionRoutes } from './contact-actions-routes.ts';
+import {
+  ContactPage,
+  contactIdParams,
+  ListContactsQuery,
+  PatchContactRequest,
+  ReplaceContactRequest,
+  type SaveContactBody,
+  SaveContactResponse,
+  saveContactRequest,
+} from './contact-schemas.ts';
+import { readListFilters } from './list-query.ts';
+import { saveContactDescription, saveContactExamples } from './save-contact-docs.ts';
+
+const json = <T>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const notFound = notFoundResponse('No contact with this id');
+const identityConflict = {
+  422: {
+    ...errorResponses[422],
+    description:
+      'Invalid input (`error.issues` names each field), or identities of other contacts: an email ' +
+      'and a phone of two contacts, or a phone whose contact has another email (`error.contactIds`)',
+  },
+};
+const phoneOptions = (body: { defaultCountry?: string; trimLeadingZero?: boolean }) => ({
+  defaultCountry: body.defaultCountry,
+  trimLeadingZero: body.trimLeadingZero,
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/contacts',
+  tags: ['contacts'],
+  summary: 'List contacts by filters (AND), newest first, in pages of up to 1000',
+  description:
+    'Besides the fixed filters: `field.<key>=<value>` (a custom field; the value is read as its ' +
+    'defined type) and `meta.<key>=<value>` (phone metadata: isPossible, isValid, type, country, ' +
+    'msisdn, isBlocked; only contacts with a phone). Unknown query keys are a 422.',
+  security,
+  middleware: [requireScope('contacts:read')] as const,
+  request: { query: ListContactsQuery },
+  responses: { 200: json(ContactPage, 'A page of contacts'), ...errorResponses },
+});
+
+const saveRoute = createRoute({
+  method: 'post',
+  path: '/contacts',
+  tags: ['contacts'],
+  summary: 'Create or update one contact without double opt-in (no event, no mail)',
+  description: saveContactDescription,
+  security,
+  middleware: [requireScope('contacts:write')] as const,
+  request: {
+    body: {
+      content: {
+        'application/json': { schema: saveContactRequest, examples: saveContactExamples },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: json(SaveContactResponse, 'An existing contact was updated'),
+    201: json(SaveContactResponse, 'A contact was created'),
+    ...errorResponses,
+    ...identityConflict,
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/contacts/{id}',
+  tags: ['contacts'],
+  summary: 'One contact (also a deleted one)',
+  security,
+  middleware: [requireScope('contacts:read')] as const,
+  request: { params: contactIdParams },
+  responses: { 200: json(ContactResource, 'The contact'), ...errorResponses, ...notFound },
+});
+
+const patchRoute = createRoute({
+  method: 'patch',
+  path: '/contacts/{id}',
+  tags: ['contacts'],
+  summary: 'Change some of a contact: given keys change, `null` clears (also inside `fields`)',
+  description:
+    'Absent keys stay. Takes the native and the eSputnik shape (`channels`, `fields: [{id, value}]`, ' +
+    '`externalCustomerId`). Giving a deleted contact a `status` restores it.',
+  security,
+  middleware: [requireScope('contacts:write')] as const,
+  request: {
+    params: contactIdParams,
+    body: { content: { 'application/json': { schema: PatchContactRequest } }, required: true },
+  },
+  responses: {
+    200: json(ContactResource, 'The contact as it is now'),
+    ...errorResponses,
+    ...notFound,
+    ...identityConflict,
+  },
+});
+
+const replaceRoute = (path: string, summary: string) =>
+  createRoute({
+    method: 'put',
+    path,
+    tags: ['contacts'],
+    summary,
+    description:
+      'Every value absent from the body is cleared and `fields` becomes the object given; ' +
+      '`status`, `groups` and `tags` change only when given. Never creates a contact.',
+    security,
+    middleware: [requireScope('contacts:write')] as const,
+    request: {
+      params: contactIdParams,
+      body: { content: { 'application/json': { schema: ReplaceContactRequest } }, required: true },
+    },
+    responses: {
+      200: json(ContactResource, 'The contact as it is now'),
+      ...errorResponses,
+      ...notFound,
+      ...identityConflict,
+    },
+  });
+
+/** A body POST /contacts refused, its fields named as sent (the body is parsed and cached by now). */
+async function refuseInCallersTerms(error: ZodError, c: Context): Promise<never> {
+  throw inCallersTerms(new ValidationError(zodIssues(error)), await c.req.json());
+}
+
+/** A create-or-update body (native, or inwise/ip1 read into it) as the verb's input. */
+function saveInput(body: z.infer<typeof SaveContactBody>, source: string) {
+  return {
+    contact: readContact(body, phoneOptions(body)),
+    status: body.status,
+    groups: body.groups,
+    groupIds: body.groupIds,
+    removeFromGroups: body.removeFromGroups,
+    removeFromGroupIds: body.removeFromGroupIds,
+    removeFromAllOtherGroups: body.removeFromAllOtherGroups,
+    clearExistingFields: body.clearExistingFields,
+    tags: body.tags,
+    source,
+  };
+}
+
+export function registerContactRoutes(api: ApiApp, deps: AppDeps): void {
+  const { db } = deps;
+  const ctx = { db, wakeups: deps.wakeups };
+  // Referenced from POST /contacts' description: bodies read into SaveContactRequest first.
+  api.openAPIRegistry.register('InwiseContactRequest', InwiseContactRequest);
+  api.openAPIRegistry.register('Ip1ContactRequest', Ip1ContactRequest);
+
+  api.openapi(listRoute, async (c) => {
+    const query = c.req.valid('query');
+    const filters = readListFilters(c.req.query(), query);
+    const before = query.cursor === undefined ? undefined : Number(query.cursor);
+    return c.json(await listContacts(db, filters, { before, limit: query.limit }), 200);
+  });
+
+  api.openapi(
+    saveRoute,
+    async (c) => {
+      const body = c.req.valid('json');
+      // The body as sent: an inwise or ip1 caller hears about its own keys in errors.
+      const raw: unknown = await c.req.json();
+      const source = `api:${c.get('principal').name}`;
+      const saved = await Promise.resolve()
+        .then(() => saveContact(ctx, saveInput(body, source), Date.now()))
+        .catch((err: unknown) => {
+          throw inCallersTerms(err, raw);
+        });
+      const action = saved.created ? 'created' : 'updated';
+      return c.json({ action, contact: saved.contact }, saved.created ? 201 : 200);
+    },
+    (result, c) => (result.success ? undefined : refuseInCallersTerms(result.error, c)),
+  );
+
+  api.openapi(getRoute, async (c) => c.json(await getContact(db, c.req.valid('param').id), 200));
+
+  api.openapi(patchRoute, async (c) => {
+    const body = c.req.valid('json');
+    const patch = { ...readContact(body, phoneOptions(body)), status: body.status };
+    return c.json(await editContact(ctx, c.req.valid('param').id, patch, Date.now()), 200);
+  });
+
+  const replace = replaceRoute('/contacts/{id}', 'Replace the whole data of a contact');
+  const esputnikReplace = replaceRoute('/contact/{id}', 'Replace a contact (eSputnik’s path)');
+  for (const route of [replace, esputnikReplace]) {
+    api.openapi(route, async (c) => {
+      const body = c.req.valid('json');
+      const input = {
+        contact: readContact(body, phoneOptions(body)),
+        status: body.status,
+        groups: body.groups,
+        tags: body.tags,
+      };
+      return c.json(await replaceContact(ctx, c.req.valid('param').id, input, Date.now()), 200);
+    });
+  }
+
+  registerContactActionRoutes(api, ctx);
+}
