@@ -5,6 +5,7 @@ import type { AppDeps } from './app-deps.ts';
 import { requireApiKey } from './auth/require-api-key.ts';
 import { confirmRoutes } from './confirm/routes.ts';
 import { registerContactRoutes } from './contacts/api-routes.ts';
+import { registerFieldRoutes } from './contacts/http/fields-routes.ts';
 import { registerGroupRoutes } from './contacts/http/groups-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): Hono {
   registerEventRoutes(api, deps.db);
   registerContactRoutes(api, deps.db);
   registerGroupRoutes(api, deps.db);
+  registerFieldRoutes(api, deps.db);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
   app.route('/api/v1', api);
