@@ -236,6 +236,9 @@ describe.each(testDialects())('field definitions API on %s', (dialect) => {
     expect(Object.keys(doc.paths['/fields'] ?? {})).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/fields/{key}'] ?? {})).toEqual(['get', 'patch', 'delete']);
     expect(doc.paths['/fields']?.post?.responses).toHaveProperty('409');
+    expect(doc.paths['/fields/{key}']?.delete?.responses['403']).toEqual({
+      description: 'The key lacks the contacts:write scope',
+    });
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(['FieldDefinition', 'DefineFieldRequest', 'ChangeFieldRequest']),
     );

@@ -334,6 +334,12 @@ describe.each(testDialects())('groups API on %s', (dialect) => {
     expect(doc.paths['/group/{id}/contacts/attach']?.post?.responses).toHaveProperty('404');
     expect(doc.paths['/group/{id}/contacts/detach']?.post?.responses).toHaveProperty('422');
     expect(doc.paths['/groups/{id}']?.patch?.responses).toHaveProperty('409');
+    expect(doc.paths['/groups']?.get?.responses['403']).toEqual({
+      description: 'The key lacks the contacts:read scope',
+    });
+    expect(doc.paths['/groups']?.post?.responses['403']).toEqual({
+      description: 'The key lacks the contacts:write scope',
+    });
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(['Group', 'GroupMembersRequest', 'GroupAttachResult']),
     );

@@ -16,17 +16,10 @@ import {
   FieldDefinitionResource,
   FieldKeySchema,
 } from '../fields/field-resource.ts';
+import { jsonAnswer, jsonBody, lacking } from './openapi-parts.ts';
 
 const keyParam = z.object({
   key: FieldKeySchema.openapi({ param: { name: 'key', in: 'path' } }),
-});
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { 'application/json': { schema } },
-  required: true,
-});
-const ok = <T extends z.ZodType>(description: string, schema: T) => ({
-  description,
-  content: { 'application/json': { schema } },
 });
 const notFound = { 404: { description: 'No field is defined with this key' } };
 const misfit =
@@ -43,11 +36,12 @@ export function registerFieldRoutes(api: ApiApp, db: DB): void {
       security,
       middleware: [requireScope('contacts:read')] as const,
       responses: {
-        200: ok(
+        200: jsonAnswer(
           'Every definition (one page)',
           z.object({ items: z.array(FieldDefinitionResource), nextCursor: z.null() }),
         ),
         ...errorResponses,
+        ...lacking('contacts:read'),
       },
     }),
     async (c) => c.json({ items: await listFieldDefinitions(db), nextCursor: null }, 200),
@@ -65,11 +59,12 @@ export function registerFieldRoutes(api: ApiApp, db: DB): void {
         'Refused while contacts hold values of the key that would not fit.',
       security,
       middleware: [requireScope('contacts:write')] as const,
-      request: { body: json(DefineFieldRequest) },
+      request: { body: jsonBody(DefineFieldRequest) },
       responses: {
-        201: ok('The new definition', FieldDefinitionResource),
+        201: jsonAnswer('The new definition', FieldDefinitionResource),
         409: { description: 'A field with this key is defined' },
         ...errorResponses,
+        ...lacking('contacts:write'),
         422: { description: misfit },
       },
     }),
@@ -90,9 +85,10 @@ export function registerFieldRoutes(api: ApiApp, db: DB): void {
       middleware: [requireScope('contacts:read')] as const,
       request: { params: keyParam },
       responses: {
-        200: ok('The definition', FieldDefinitionResource),
+        200: jsonAnswer('The definition', FieldDefinitionResource),
         ...notFound,
         ...errorResponses,
+        ...lacking('contacts:read'),
       },
     }),
     async (c) => c.json(await getFieldDefinition(db, c.req.valid('param').key), 200),
@@ -109,11 +105,12 @@ export function registerFieldRoutes(api: ApiApp, db: DB): void {
         'hold values that would not fit; stored values are never converted.',
       security,
       middleware: [requireScope('contacts:write')] as const,
-      request: { params: keyParam, body: json(ChangeFieldRequest) },
+      request: { params: keyParam, body: jsonBody(ChangeFieldRequest) },
       responses: {
-        200: ok('The changed definition', FieldDefinitionResource),
+        200: jsonAnswer('The changed definition', FieldDefinitionResource),
         ...notFound,
         ...errorResponses,
+        ...lacking('contacts:write'),
         422: { description: misfit },
       },
     }),
@@ -138,7 +135,12 @@ export function registerFieldRoutes(api: ApiApp, db: DB): void {
       security,
       middleware: [requireScope('contacts:write')] as const,
       request: { params: keyParam },
-      responses: { 204: { description: 'Deleted' }, ...notFound, ...errorResponses },
+      responses: {
+        204: { description: 'Deleted' },
+        ...notFound,
+        ...errorResponses,
+        ...lacking('contacts:write'),
+      },
     }),
     async (c) => {
       const { key } = c.req.valid('param');

@@ -16,6 +16,7 @@ import {
   listGroups,
   renameGroup,
 } from '../labels/group-resources.ts';
+import { jsonAnswer, jsonBody, lacking } from './openapi-parts.ts';
 
 const MAX_MEMBERS = 500;
 
@@ -67,14 +68,6 @@ const DetachResult = z
   })
   .openapi('GroupDetachResult');
 
-const json = <T extends z.ZodType>(schema: T, required = true) => ({
-  content: { 'application/json': { schema } },
-  required,
-});
-const ok = <T extends z.ZodType>(description: string, schema: T) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const notFound = { 404: { description: 'No such group' } };
 const taken = { 409: { description: 'Another group has this name' } };
 
@@ -108,11 +101,12 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
       middleware: [requireScope('contacts:read')] as const,
       request: { query: z.object(pageQuery) },
       responses: {
-        200: ok(
+        200: jsonAnswer(
           'A page of groups',
           z.object({ items: z.array(GroupResource), nextCursor: z.string().nullable() }),
         ),
         ...errorResponses,
+        ...lacking('contacts:read'),
       },
     }),
     async (c) => {
@@ -130,8 +124,13 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
       summary: 'Create a group',
       security,
       middleware: [requireScope('contacts:write')] as const,
-      request: { body: json(GroupNameRequest) },
-      responses: { 201: ok('The new group', GroupResource), ...taken, ...errorResponses },
+      request: { body: jsonBody(GroupNameRequest) },
+      responses: {
+        201: jsonAnswer('The new group', GroupResource),
+        ...taken,
+        ...errorResponses,
+        ...lacking('contacts:write'),
+      },
     }),
     async (c) => c.json(await createGroup(db, c.req.valid('json').name, Date.now()), 201),
   );
@@ -145,7 +144,12 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
       security,
       middleware: [requireScope('contacts:read')] as const,
       request: { params: idParam },
-      responses: { 200: ok('The group', GroupResource), ...notFound, ...errorResponses },
+      responses: {
+        200: jsonAnswer('The group', GroupResource),
+        ...notFound,
+        ...errorResponses,
+        ...lacking('contacts:read'),
+      },
     }),
     async (c) => c.json(await getGroup(db, c.req.valid('param').id), 200),
   );
@@ -162,12 +166,13 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
         'creates a new group of that name.',
       security,
       middleware: [requireScope('contacts:write')] as const,
-      request: { params: idParam, body: json(GroupNameRequest) },
+      request: { params: idParam, body: jsonBody(GroupNameRequest) },
       responses: {
-        200: ok('The renamed group', GroupResource),
+        200: jsonAnswer('The renamed group', GroupResource),
         ...notFound,
         ...taken,
         ...errorResponses,
+        ...lacking('contacts:write'),
       },
     }),
     async (c) => {
@@ -191,7 +196,12 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
       security,
       middleware: [requireScope('contacts:write')] as const,
       request: { params: idParam },
-      responses: { 204: { description: 'Deleted' }, ...notFound, ...errorResponses },
+      responses: {
+        204: { description: 'Deleted' },
+        ...notFound,
+        ...errorResponses,
+        ...lacking('contacts:write'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -213,14 +223,19 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
       middleware: [requireScope('contacts:write')] as const,
       request: {
         params: idParam,
-        body: json(
+        body: jsonBody(
           MembersRequest.refine((v) => selectorOf(v) !== undefined, {
             message: 'send contactIds or externalCustomerIds',
             path: ['contactIds'],
           }),
         ),
       },
-      responses: { 200: ok('What changed', AttachResult), ...notFound, ...errorResponses },
+      responses: {
+        200: jsonAnswer('What changed', AttachResult),
+        ...notFound,
+        ...errorResponses,
+        ...lacking('contacts:write'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -244,8 +259,13 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
         'came out empty never empties a group). Pending memberships are left as they are.',
       security,
       middleware: [requireScope('contacts:write'), emptyBodyIsEmptyObject()] as const,
-      request: { params: idParam, body: json(MembersRequest, false) },
-      responses: { 200: ok('What changed', DetachResult), ...notFound, ...errorResponses },
+      request: { params: idParam, body: jsonBody(MembersRequest, false) },
+      responses: {
+        200: jsonAnswer('What changed', DetachResult),
+        ...notFound,
+        ...errorResponses,
+        ...lacking('contacts:write'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
