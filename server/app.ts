@@ -7,6 +7,8 @@ import { requireApiKey } from './auth/require-api-key.ts';
 import { confirmRoutes } from './confirm/routes.ts';
 import { registerContactChangesRoute } from './contacts/http/changes-routes.ts';
 import { registerContactRoutes } from './contacts/http/contacts-routes.ts';
+import { registerFieldRoutes } from './contacts/http/fields-routes.ts';
+import { registerGroupRoutes } from './contacts/http/groups-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
@@ -78,6 +80,8 @@ export function createApp(deps: AppDeps): Hono {
   // Before the contact routes: `/contacts/{id}` would otherwise take `/contacts/changes`.
   registerContactChangesRoute(api, deps.db);
   registerContactRoutes(api, deps);
+  registerGroupRoutes(api, deps.db);
+  registerFieldRoutes(api, deps.db);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
   // Last: it answers 405 or 404 for whatever no route above took.

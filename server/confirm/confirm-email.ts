@@ -2,6 +2,7 @@
 import { recordConsent } from '../contacts/consents.ts';
 import { joinPendingGroups } from '../contacts/pending-groups.ts';
 import { findContactById, updateContact } from '../contacts/store/contact-rows.ts';
+import { fittingFieldValues } from '../contacts/store/field-values.ts';
 import { fillContact, type SubscriberFills } from '../contacts/upsert-contact.ts';
 import type { DB } from '../db/open-database.ts';
 import type { ConfirmTokensTable, ContactRow } from '../db/schema.ts';
@@ -39,6 +40,12 @@ async function lastUnsubscribedAt(db: DB, contact: ContactRow): Promise<number> 
     .where('kind', '=', 'unsubscribe')
     .executeTakeFirst();
   return Math.max(Number(last?.at ?? 0), contact.unsubscribed_at ?? 0);
+}
+
+/** What the subscriber typed, without field values that no longer fit a definition changed since. */
+async function fillsOf(db: DB, stored: string): Promise<SubscriberFills> {
+  const fills = JSON.parse(stored) as SubscriberFills;
+  return fills.fields ? { ...fills, fields: await fittingFieldValues(db, fills.fields) } : fills;
 }
 
 /** Looks at a token without changing anything (for the GET page). */
@@ -95,8 +102,7 @@ export async function confirmEmail(
     const joined = row.form_type
       ? await joinPendingGroups(trx, { contactId: contact.id, formType: row.form_type, now })
       : 0;
-    if (row.fills)
-      contact = await fillContact(trx, contact, JSON.parse(row.fills) as SubscriberFills, now);
+    if (row.fills) contact = await fillContact(trx, contact, await fillsOf(trx, row.fills), now);
     if (wasConfirmed && joined === 0 && !row.fills) return { kind: 'alreadyConfirmed', ...done };
 
     await recordConsent(trx, {

@@ -89,6 +89,31 @@ export async function deleteForm(db: DB, id: string): Promise<void> {
   if (result.numDeletedRows === 0n) throw new NotFoundError(`form ${id} not found`);
 }
 
+/**
+ * Forms name the groups they fill: when a group is renamed, the forms that list its old name list
+ * the new one instead. Returns the ids of the forms changed. Runs in the caller's transaction.
+ */
+export async function renameGroupInForms(
+  db: DB,
+  from: string,
+  to: string,
+  now: number,
+): Promise<string[]> {
+  const changed: string[] = [];
+  for (const row of await db.selectFrom('forms').select(['id', 'config']).execute()) {
+    const config = parseConfig(row.config);
+    if (!config.groups.includes(from)) continue;
+    const groups = [...new Set(config.groups.map((g) => (g === from ? to : g)))];
+    await db
+      .updateTable('forms')
+      .set({ config: JSON.stringify({ ...config, groups }), updated_at: now })
+      .where('id', '=', row.id)
+      .execute();
+    changed.push(row.id);
+  }
+  return changed;
+}
+
 /** Creates the `newsletter` form on first start; leaves an existing one untouched. */
 export async function ensureDefaultForm(db: DB): Promise<void> {
   const now = Date.now();

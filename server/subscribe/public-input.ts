@@ -94,3 +94,14 @@ export function parsePublicSubscribeBody(form: Form, raw: unknown): PublicSubscr
   }
   return { email, phone, firstName, lastName, fields, honeypot: _hp, elapsedMs: _elapsed };
 }
+
+/**
+ * The public body names a custom field as the form does (`plan`), where the contact store names it
+ * `fields.plan`: issues are given the form's names, so the widget marks the right input.
+ */
+export function asFormFieldError(err: unknown): unknown {
+  if (!(err instanceof ValidationError)) return err;
+  return new ValidationError(
+    err.issues.map((i) => ({ ...i, field: i.field.replace(/^fields\./, '') })),
+  );
+}

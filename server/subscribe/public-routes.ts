@@ -14,7 +14,7 @@ import { rejectNulInBody } from '../http/input-guard.ts';
 import { isFormType, isJsonType, parseMediaType } from '../http/media-type.ts';
 import { rateLimitPerIp } from '../http/rate-limit.ts';
 import { applyFormCors, originAllowed, preflightHeaders } from './form-cors.ts';
-import { parsePublicSubscribeBody } from './public-input.ts';
+import { asFormFieldError, parsePublicSubscribeBody } from './public-input.ts';
 import { ResponseFloor } from './response-floor.ts';
 import { subscribeContact } from './subscribe-contact.ts';
 
@@ -111,7 +111,9 @@ export function publicFormRoutes(deps: AppDeps): Hono {
             },
             mode: 'fill',
           },
-        );
+        ).catch((err) => {
+          throw asFormFieldError(err);
+        });
       }
       // Bots wait too, so timing does not tell them they were caught.
       await timer.finish({ record: !isBot });

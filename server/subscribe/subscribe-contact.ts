@@ -6,6 +6,7 @@ import { recordConsent } from '../contacts/consents.ts';
 import { addLabels } from '../contacts/labels/labels.ts';
 import { addPendingGroups, groupsNotJoined } from '../contacts/pending-groups.ts';
 import type { NormalizedPhone } from '../contacts/phone.ts';
+import { checkFieldValues } from '../contacts/store/field-values.ts';
 import {
   type ContactInput,
   fillContact,
@@ -63,15 +64,26 @@ export async function subscribeContact(
   const doubleOptIn = input.form?.doubleOptIn ?? true;
   return withTransaction(ctx, async (tx) => {
     const trx = tx.db;
-    const { contact, created } = await upsertContact(trx, input, {
-      newStatus: doubleOptIn ? 'unconfirmed' : 'confirmed',
-      source: input.source,
-      mode: input.mode,
-      now,
-    });
+    // What an anonymous post typed for an existing contact waits on the confirmation link: checked
+    // (and read as each field's type) now, so a wrong value is a 422 whether or not the address
+    // exists, and confirming never fails on it.
+    const fields =
+      input.mode === 'fill' && input.fields
+        ? await checkFieldValues(trx, input.fields)
+        : input.fields;
+    const { contact, created } = await upsertContact(
+      trx,
+      { ...input, fields },
+      {
+        newStatus: doubleOptIn ? 'unconfirmed' : 'confirmed',
+        source: input.source,
+        mode: input.mode,
+        now,
+      },
+    );
     const waits = doubleOptIn && input.mode === 'fill';
     const fills: SubscriberFills | undefined =
-      created || input.mode === 'overwrite' ? undefined : fillsOf(input);
+      created || input.mode === 'overwrite' ? undefined : fillsOf({ ...input, fields });
     // Without double opt-in there is no confirmation to wait for: the form's owner chose so.
     if (!doubleOptIn && fills) await fillContact(trx, contact, fills, now);
     if (!waits) await addLabels(trx, 'group', [contact.id], input.groups, now);

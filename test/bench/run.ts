@@ -6,6 +6,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { confirmationLatencyBench } from './confirmation-latency.ts';
+import { contactsListBench } from './contacts-list.ts';
 import type { BenchContext, BenchModule } from './context.ts';
 import { benchDatabases } from './databases.ts';
 import { engineBench } from './engine.ts';
@@ -30,6 +31,7 @@ const MODULES: BenchModule[] = [
   memoryBench,
   widgetBench,
   engineBench,
+  contactsListBench,
 ];
 
 const { values: flags } = parseArgs({

@@ -125,6 +125,28 @@ export async function removeLabelIds(
   return changed;
 }
 
+/**
+ * Removes every member of one label (detach-all, deleting a group); returns the contacts whose
+ * labels changed. Touched in chunks: a label may have more members than one statement may bind.
+ */
+export async function emptyLabel(
+  db: DB,
+  kind: LabelKind,
+  labelId: number,
+  now: number,
+): Promise<number[]> {
+  const t = tables[kind];
+  const removed = (await anyDb(db)
+    .deleteFrom(t.members)
+    .where(t.labelId, '=', labelId)
+    .returning('contact_id')
+    .execute()) as { contact_id: number }[];
+  const changed = [...new Set(removed.map((r) => r.contact_id))];
+  for (let i = 0; i < changed.length; i += 1000)
+    await touchContacts(db, changed.slice(i, i + 1000), now);
+  return changed;
+}
+
 /** Removes contacts from the named labels; unknown names are ignored. */
 export async function removeLabels(
   db: DB,

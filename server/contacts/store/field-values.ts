@@ -79,3 +79,22 @@ export async function checkFieldValues(
   if (issues.length > 0) throw new ValidationError(issues);
   return checked;
 }
+
+/**
+ * The values that fit their definitions, read as their types; the others are left out. For what
+ * waited on a confirmation link: checked when posted, its fields' definitions may have changed
+ * since, and a confirmation must not fail on them.
+ */
+export async function fittingFieldValues(
+  db: DB,
+  fields: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const definitions = await fieldDefinitionsFor(db, Object.keys(fields));
+  const fitting = { ...fields };
+  for (const definition of definitions) {
+    const result = coerceFieldValue(definition, fields[definition.key]);
+    if (result.ok) fitting[definition.key] = result.value;
+    else delete fitting[definition.key];
+  }
+  return fitting;
+}
