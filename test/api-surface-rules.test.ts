@@ -26,7 +26,9 @@ describe.each(testDialects())('API surface rules on %s', (dialect) => {
     const cases: [string, string, string][] = [
       ['DELETE', '/api/v1/forms', 'GET, HEAD, POST'],
       ['PUT', '/api/v1/forms/newsletter', 'DELETE, GET, HEAD, PATCH'],
-      ['POST', '/api/v1/events', 'GET, HEAD'],
+      ['PUT', '/api/v1/events', 'GET, HEAD, POST'],
+      ['PUT', '/api/v1/contact/subscribe', 'POST'],
+      ['PUT', '/api/v1/contacts/changes', 'GET, HEAD'],
       ['GET', '/api/v1/contact/subscribe', 'POST'],
       ['GET', '/api/v1/workflow-runs/1/cancel', 'POST'],
       ['OPTIONS', '/api/v1/forms', 'GET, HEAD, POST'],

@@ -60,16 +60,22 @@ describe.each(testDialects())('contact change feed on %s', (dialect) => {
     expect(res.status).toBe(200);
     return (await res.json()) as Page;
   };
-  /** Reads pages until one comes back empty: the items in order, the pages, and where to resume. */
-  const follow = async (cursor: string | undefined, limit = 100) => {
+  /**
+   * Reads pages until `count` items came and a page comes back empty: the items in order, the page
+   * sizes, and where to resume. On PostgreSQL the feed holds back writes while an older
+   * transaction is open anywhere on the server (another test file's), so it waits for them.
+   */
+  const follow = async (cursor: string | undefined, limit = 100, count = 0) => {
     const items: ContactView[] = [];
     const sizes: number[] = [];
+    const deadline = Date.now() + 15_000;
     for (;;) {
       const page = await changes(cursor, limit);
       cursor = page.nextCursor;
-      if (page.items.length === 0) return { items, sizes, cursor };
       items.push(...page.items);
-      sizes.push(page.items.length);
+      if (page.items.length > 0) sizes.push(page.items.length);
+      else if (items.length >= count || Date.now() > deadline) return { items, sizes, cursor };
+      else await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
 
@@ -78,8 +84,8 @@ describe.each(testDialects())('contact change feed on %s', (dialect) => {
     await write((db, now) => patchContact(db, ids[1] as number, { firstName: 'Bea' }, now));
     await write((db, now) => patchContact(db, ids[4] as number, { firstName: 'Eve' }, now));
 
-    const { items, sizes } = await follow(undefined, 2);
-    expect(sizes).toEqual([2, 2, 2, 1]);
+    const { items, sizes } = await follow(undefined, 2, 7);
+    expect(Math.max(...sizes)).toBe(2);
     const [a, b, c, d, e, f, g] = ids;
     expect(items.map((i) => i.id)).toEqual([a, c, d, f, g, b, e]);
     expect(items.slice(-2).map((i) => i.firstName)).toEqual(['Bea', 'Eve']);
@@ -88,27 +94,27 @@ describe.each(testDialects())('contact change feed on %s', (dialect) => {
 
   it('moves an updated contact to the end and shows a deletion as status deleted', async () => {
     const [a, b, c] = await createAll(3);
-    const { cursor } = await follow(undefined);
+    const { cursor } = await follow(undefined, 100, 3);
 
     await write((db, now) => patchContact(db, a as number, { fields: { plan: 'pro' } }, now));
     await write(async (db, now) =>
       markContactDeleted(db, (await findContactById(db, b as number)) ?? expect.fail(), now),
     );
-    const since = await follow(cursor);
+    const since = await follow(cursor, 100, 2);
     expect(since.items.map((i) => [i.id, i.status])).toEqual([
       [a, 'confirmed'],
       [b, 'deleted'],
     ]);
     expect(since.items[0]?.fields).toEqual({ plan: 'pro' });
     expect(since.items[1]?.deletedAt).toEqual(expect.any(String));
-    expect((await follow(undefined)).items.map((i) => i.id)).toEqual([c, a, b]);
+    expect((await follow(undefined, 100, 3)).items.map((i) => i.id)).toEqual([c, a, b]);
   });
 
   it('shows group and tag changes, which touch the contact', async () => {
     const [a, b] = (await createAll(2)) as [number, number];
-    let { cursor } = await follow(undefined);
+    let { cursor } = await follow(undefined, 100, 2);
     const next = async () => {
-      const page = await follow(cursor);
+      const page = await follow(cursor, 100, 1);
       cursor = page.cursor;
       return page.items.map((i) => ({ id: i.id, groups: i.groups, tags: i.tags }));
     };
@@ -128,10 +134,10 @@ describe.each(testDialects())('contact change feed on %s', (dialect) => {
     expect(await changes(empty.nextCursor)).toEqual(empty);
 
     const { id } = await create('late@example.com');
-    const resumed = await changes(empty.nextCursor);
+    const resumed = await follow(empty.nextCursor, 100, 1);
     expect(resumed.items.map((i) => i.id)).toEqual([id]);
-    const caughtUp = await changes(resumed.nextCursor);
-    expect(caughtUp).toEqual({ items: [], nextCursor: resumed.nextCursor });
+    const caughtUp = await changes(resumed.cursor);
+    expect(caughtUp).toEqual({ items: [], nextCursor: resumed.cursor });
   });
 
   it('refuses a malformed cursor or limit naming it, and needs a key with contacts:read', async () => {

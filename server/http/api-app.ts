@@ -1,7 +1,8 @@
 // The authenticated /api/v1 app: OpenAPI-described routes whose input errors name the field.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AuthEnv } from '../auth/require-api-key.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
+import { throwRouteMiss } from './api-fallback.ts';
 import { type ErrorBody, errorCodes, zodIssues } from './error-handler.ts';
 
 export type ApiApp = OpenAPIHono<AuthEnv>;
@@ -10,14 +11,16 @@ export type ApiApp = OpenAPIHono<AuthEnv>;
 export const API_BODY_LIMIT = 10 * 1024 * 1024;
 
 export function createApiApp(): ApiApp {
-  return new OpenAPIHono<AuthEnv>({
+  const app: ApiApp = new OpenAPIHono<AuthEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
-      // A path that names no resource (`/contacts/abc`) is not found, not an invalid input.
-      if (result.target === 'param') throw new NotFoundError(`no such resource: ${c.req.path}`);
+      // A path that names no resource (`/contacts/abc`) is not found (or another method's path),
+      // not an invalid input.
+      if (result.target === 'param') throwRouteMiss(app, c);
       throw new ValidationError(zodIssues(result.error));
     },
   });
+  return app;
 }
 
 /** The `id` path parameter of a numbered resource; one that does not parse is a 404. */
