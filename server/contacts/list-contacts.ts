@@ -129,7 +129,9 @@ function contactsWhere(eb: Where, filters: ContactFilters, json: JsonMatch[]): E
     );
   }
   if (filters.meta?.length) all.push(eb('contacts.phone', 'is not', null));
-  for (const [value, matches] of json) all.push(eb(value, 'in', matches));
+  // One value compares with =, so an index on (value, id) also gives the page its order.
+  for (const [value, matches] of json)
+    all.push(matches.length === 1 ? eb(value, '=', matches[0]) : eb(value, 'in', matches));
   return eb.and(all);
 }
 
