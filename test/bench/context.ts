@@ -56,6 +56,7 @@ export async function withSubflow<T>(
       DATABASE_URL: fresh.url,
       SMTP_URL: ctx.smtp.url,
       SUBSCRIBE_RATE_LIMIT: NO_RATE_LIMIT,
+      API_RATE_LIMIT: NO_RATE_LIMIT,
       ...env,
     });
     return await using(server, (s) => use(s, fresh.url));
