@@ -1,21 +1,11 @@
 // API keys (401/403), the forms API and the OpenAPI document — on each dialect.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../server/auth/api-keys.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { testDialects } from './helpers/databases.ts';
+import { serverPerSuite } from './helpers/server.ts';
 
 describe.each(testDialects())('API keys and forms on %s', (dialect) => {
-  let database: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    server = await startTestServer({ DATABASE_URL: database.url });
-  });
-  afterAll(async () => {
-    await server.close();
-    await database.drop();
-  });
+  const server = serverPerSuite(dialect);
 
   const call = (path: string, key?: string, init: RequestInit = {}) =>
     fetch(`${server.url}${path}`, {

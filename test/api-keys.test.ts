@@ -1,10 +1,10 @@
 // API keys over the API: create (shown once), list (never the secret), revoke at once, and each error.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KEY_USE_RESOLUTION_MS, scopes } from '../server/auth/api-keys.ts';
 import { issueApiKey } from '../server/auth/manage-api-keys.ts';
 import { ForbiddenError } from '../server/errors.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { testDialects } from './helpers/databases.ts';
+import { serverPerSuite } from './helpers/server.ts';
 
 interface KeyJson {
   id: number;
@@ -21,17 +21,7 @@ interface ErrorJson {
 }
 
 describe.each(testDialects())('API keys over the API on %s', (dialect) => {
-  let database: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    server = await startTestServer({ DATABASE_URL: database.url });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await database?.drop();
-  });
+  const server = serverPerSuite(dialect);
 
   /** A request with `key` (none when undefined) instead of the bootstrap key. */
   const call = (path: string, key: string | undefined, init: RequestInit = {}) =>

@@ -1,24 +1,14 @@
 // The /api/v1 rules on every path: 401 first, 405 with Allow for a known path, 404 for the rest.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { testDialects } from './helpers/databases.ts';
+import { serverPerSuite } from './helpers/server.ts';
 
 interface ErrorJson {
   error: { code: string; message: string; issues?: { field: string }[] };
 }
 
 describe.each(testDialects())('API surface rules on %s', (dialect) => {
-  let database: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    server = await startTestServer({ DATABASE_URL: database.url });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await database?.drop();
-  });
+  const server = serverPerSuite(dialect);
 
   const errorOf = async (res: Response) => ((await res.json()) as ErrorJson).error;
 

@@ -1,5 +1,5 @@
 // The reference platforms' example requests, as their docs print them, and the split-identity rule.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type ContactJson,
   type ErrorJson,
@@ -8,8 +8,8 @@ import {
   saveContact,
   send,
 } from './helpers/contacts.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { testDialects } from './helpers/databases.ts';
+import { serverPerSuite } from './helpers/server.ts';
 
 /** Seed 002 (eSputnik), "Subscribe contact": the request body exactly as printed. */
 const esputnikSubscribe = {
@@ -97,17 +97,7 @@ const ip1Contact = {
 };
 
 describe.each(testDialects())('reference examples and split identities on %s', (dialect) => {
-  let database: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    server = await startTestServer({ DATABASE_URL: database.url });
-  });
-  afterAll(async () => {
-    await server.close();
-    await database.drop();
-  });
+  const server = serverPerSuite(dialect);
 
   const deleteAll = () => server.database.db.deleteFrom('contacts').execute();
   const groupNamed = async (name: string) =>

@@ -1,10 +1,10 @@
 // Custom field definitions over the API: CRUD, the index per field, refusals that name the field.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../server/auth/api-keys.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { testDialects } from './helpers/databases.ts';
+import { serverPerSuite } from './helpers/server.ts';
 
 interface Definition {
   key: string;
@@ -19,17 +19,7 @@ interface ErrorBody {
 }
 
 describe.each(testDialects())('field definitions API on %s', (dialect) => {
-  let database: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    server = await startTestServer({ DATABASE_URL: database.url });
-  });
-  afterAll(async () => {
-    await server.close();
-    await database.drop();
-  });
+  const server = serverPerSuite(dialect);
 
   const unique = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
   const send = (method: string, path: string, body?: unknown) =>

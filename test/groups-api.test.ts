@@ -1,10 +1,10 @@
 // Groups as resources: CRUD, member counts, attach/detach by id or external id, on each dialect.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../server/auth/api-keys.ts';
 import { findContactById, markContactDeleted } from '../server/contacts/store/contact-rows.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { testDialects } from './helpers/databases.ts';
+import { serverPerSuite } from './helpers/server.ts';
 
 interface Group {
   id: number;
@@ -17,17 +17,7 @@ interface ErrorBody {
 }
 
 describe.each(testDialects())('groups API on %s', (dialect) => {
-  let database: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    server = await startTestServer({ DATABASE_URL: database.url });
-  });
-  afterAll(async () => {
-    await server.close();
-    await database.drop();
-  });
+  const server = serverPerSuite(dialect);
 
   const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
   const send = (method: string, path: string, body?: unknown) =>

@@ -9,6 +9,7 @@ import {
   type PhoneOptions,
 } from './phone.ts';
 import type { Address } from './store/contact-rows.ts';
+import type { ContactInput } from './upsert-contact.ts';
 
 export const addressSchema = z
   .object({
@@ -133,4 +134,21 @@ export function readContact(raw: RawContact, options: PhoneOptions, prefix = '')
       : raw.fields;
   if (issues.length > 0) throw new ValidationError(issues);
   return out;
+}
+
+/**
+ * A read contact as the upsert takes it: `null` counts as not given there (a save or a subscribe
+ * never clears what it finds the contact by), except inside `fields`, where it clears a value.
+ */
+export function upsertInputOf(contact: ReadContact): ContactInput {
+  const given = <T>(value: T | null | undefined) => (value === null ? undefined : value);
+  return {
+    email: given(contact.email),
+    phone: given(contact.phone),
+    externalId: given(contact.externalId),
+    firstName: given(contact.firstName),
+    lastName: given(contact.lastName),
+    address: given(contact.address),
+    fields: given(contact.fields),
+  };
 }

@@ -2,7 +2,7 @@
 import type { DB } from '../db/open-database.ts';
 import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { type FieldIssue, ValidationError } from '../errors.ts';
-import type { ReadContact } from './contact-input.ts';
+import { type ReadContact, upsertInputOf } from './contact-input.ts';
 import { type ContactView, loadContactView } from './contact-view.ts';
 import {
   addLabelIds,
@@ -40,18 +40,9 @@ export interface SaveContactResult {
   contact: ContactView;
 }
 
-/** `null` means "not given" here (a save never clears identities), except inside `fields`. */
+/** The contact to upsert; it needs something to be found by. */
 function contactInputOf(contact: ReadContact): ContactInput {
-  const given = <T>(value: T | null | undefined) => (value === null ? undefined : value);
-  const input: ContactInput = {
-    email: given(contact.email),
-    phone: given(contact.phone),
-    externalId: given(contact.externalId),
-    firstName: given(contact.firstName),
-    lastName: given(contact.lastName),
-    address: given(contact.address),
-    fields: given(contact.fields),
-  };
+  const input = upsertInputOf(contact);
   if (!input.email && !input.phone && !input.externalId)
     throw new ValidationError([
       { field: 'email', message: 'send an email, a phone or an externalId to find the contact by' },

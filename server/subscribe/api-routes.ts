@@ -2,7 +2,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app-deps.ts';
 import { requireScope } from '../auth/require-api-key.ts';
-import { contactInputShape, phoneOptionsShape, readContact } from '../contacts/contact-input.ts';
+import {
+  contactInputShape,
+  phoneOptionsShape,
+  readContact,
+  upsertInputOf,
+} from '../contacts/contact-input.ts';
 import { ValidationError } from '../errors.ts';
 import { findForm } from '../forms/forms-store.ts';
 import { type ApiApp, errorResponses, security } from '../http/api-app.ts';
@@ -36,16 +41,7 @@ function contactOf(body: ApiSubscribeBody, defaultCountry: string | null) {
     throw new ValidationError([
       { field: 'contact', message: 'send an email or a phone (native keys or channels)' },
     ]);
-  const given = <T>(value: T | null | undefined) => (value === null ? undefined : value);
-  return {
-    email: given(contact.email),
-    phone: given(contact.phone),
-    externalId: given(contact.externalId),
-    firstName: given(contact.firstName),
-    lastName: given(contact.lastName),
-    address: given(contact.address),
-    fields: given(contact.fields),
-  };
+  return upsertInputOf(contact);
 }
 
 export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {

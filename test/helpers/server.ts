@@ -4,9 +4,11 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Timings } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
+import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.ts';
 
 export const TEST_API_KEY = 'test-bootstrap-key-0123456789';
 
@@ -103,4 +105,32 @@ export async function spawnServer(
   }
   child.kill('SIGKILL');
   throw new Error('server did not become healthy within 20 s');
+}
+
+/**
+ * One server on a fresh database of `dialect` for the enclosing `describe`: started in beforeAll,
+ * closed in afterAll. Returns a stand-in that forwards to that server, so tests use it as one.
+ * @example const server = serverPerSuite(dialect); it('…', async () => server.api('/api/v1/…'));
+ */
+export function serverPerSuite(
+  dialect: TestDialect,
+  env: Record<string, string> = {},
+  timings: Partial<Timings> = {},
+): TestServer {
+  let database: TestDatabase | undefined;
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    server = await startTestServer({ DATABASE_URL: database.url, ...env }, timings);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.drop();
+  });
+  return new Proxy({} as TestServer, {
+    get(_, key) {
+      if (!server) throw new Error('the suite’s server starts in beforeAll: use it inside tests');
+      return Reflect.get(server, key);
+    },
+  });
 }
