@@ -27,7 +27,10 @@ async function linkState(
   row: TokenRow,
   contact: ContactRow | undefined,
 ): Promise<'valid' | 'invalid' | 'expired'> {
-  if (!contact || contact.deleted_at !== null || contact.email !== row.email) return 'invalid';
+  if (!contact || contact.email !== row.email) return 'invalid';
+  // A link issued after a deletion (a subscribe asking the contact back) restores it; one from
+  // before does not undo the deletion.
+  if (contact.deleted_at !== null && contact.deleted_at > row.created_at) return 'invalid';
   return (await lastUnsubscribedAt(db, contact)) > row.created_at ? 'expired' : 'valid';
 }
 

@@ -35,15 +35,16 @@ export async function queueConfirmation(tx: Tx, input: QueueConfirmationInput): 
 
 /**
  * Creates a token and queues the mail in the caller's transaction, for a caller that has decided
- * the address needs one. Returns false (and queues nothing) for a deleted contact, one without an
- * email, or when the mailbox or its domain is over its budget (logged).
+ * the address needs one (a deleted contact's too: a subscribe asks it back, and the link restores
+ * it). Returns false (and queues nothing) for a contact without an email, or when the mailbox or
+ * its domain is over its budget (logged).
  */
 export async function queueConfirmationMail(
   tx: Tx,
   input: QueueConfirmationInput,
 ): Promise<boolean> {
   const { contact, timings, now } = input;
-  if (!contact.email || contact.deleted_at !== null) return false;
+  if (!contact.email) return false;
   const mailbox = mailboxOf(contact.email);
   await dialectOf(tx.db).lockIdentities(tx.db, [`mailbox:${mailbox.mailbox}`]);
   const budget = await confirmationBudget(tx.db, mailbox, input.formType, timings, now);

@@ -30,14 +30,14 @@ export async function patchContact(
 ): Promise<ContactRow> {
   const current = await findContactById(db, id);
   if (!current) throw new NotFoundError(`contact ${id} not found`);
-  const stored = JSON.parse(current.fields) as Record<string, unknown>;
-  const fields =
-    patch.fields === undefined
-      ? undefined
-      : patch.fields === null
-        ? {}
-        : { ...stored, ...patch.fields };
-  return updateContact(db, current, { ...patch, fields }, now);
+  const { fields, ...rest } = patch;
+  // Merged by the store when it writes, so concurrent patches of other fields are all kept.
+  return updateContact(
+    db,
+    current,
+    fields === null ? { ...rest, fields: {} } : { ...rest, fieldChanges: fields },
+    now,
+  );
 }
 
 /** The API's PATCH: `patchContact` in a transaction of its own, answered with the contact's JSON. */

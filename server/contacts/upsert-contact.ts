@@ -34,6 +34,11 @@ export interface UpsertOptions {
   newStatus: SettableStatus;
   /** Status an existing contact is set to (`overwrite` only); absent: it keeps its status. */
   status?: SettableStatus;
+  /**
+   * `fill` only: a deleted contact found comes back at once (as `newStatus`). Otherwise it stays
+   * deleted, and only its confirmation link brings it back.
+   */
+  restoreDeleted?: boolean;
   /** `overwrite` only: the stored fields are replaced by the given ones instead of merged. */
   clearExistingFields?: boolean;
   source: string;
@@ -84,7 +89,7 @@ async function tryUpsert(
       return { contact, created: false };
     }
     const contact =
-      existing.deleted_at === null
+      existing.deleted_at === null || !options.restoreDeleted
         ? existing
         : await updateContact(db, existing, { status: options.newStatus }, options.now);
     return { contact, created: false };
@@ -141,12 +146,10 @@ function overwrite(
   input: ContactInput,
   options: UpsertOptions,
 ): Promise<ContactRow> {
-  const stored = options.clearExistingFields
-    ? {}
-    : (JSON.parse(contact.fields) as Record<string, unknown>);
+  // A deleted contact found again comes back with the status it had (restore's rule).
   const restored = contact.deleted_at !== null;
   const status: ContactStatus | undefined =
-    options.status ?? (restored ? options.newStatus : undefined);
+    options.status ?? (restored ? (contact.status_before_delete ?? options.newStatus) : undefined);
   return updateContact(
     db,
     contact,
@@ -157,8 +160,9 @@ function overwrite(
       firstName: input.firstName,
       lastName: input.lastName,
       address: input.address,
-      fields:
-        input.fields || options.clearExistingFields ? { ...stored, ...input.fields } : undefined,
+      ...(options.clearExistingFields
+        ? { fields: input.fields ?? {} }
+        : { fieldChanges: input.fields }),
       status: status as SettableStatus | undefined,
     },
     options.now,

@@ -81,6 +81,12 @@ export interface DialectCapabilities {
   fieldFilterValues(type: FieldType | undefined, text: string): unknown[];
   createFieldIndex(db: Kysely<any>, key: string): Promise<void>;
   dropFieldIndex(db: Kysely<any>, key: string): Promise<void>;
+  /**
+   * `contacts.fields` with `changes` merged in, as the value of an UPDATE: the merge happens on the
+   * row as it is when the UPDATE runs, so two writers changing different fields both keep theirs.
+   * A null removes its key (RFC 7396); stored fields never hold nulls.
+   */
+  mergedFields(changes: Record<string, unknown>): RawBuilder<string>;
 }
 
 /**
@@ -107,6 +113,7 @@ const sqlite: DialectCapabilities = {
   lockIdentities: async () => {},
   changeStamp: () => sql<number>`(select coalesce(max(change_seq), 0) + 1 from contacts)`,
   changeHorizon: async () => undefined,
+  mergedFields: (changes) => sql<string>`json_patch(fields, ${JSON.stringify(changes)})`,
   fieldValue: (key) => {
     assertFieldKey(key);
     return sql.raw(`json_extract(fields, '$."${key}"')`);
@@ -149,6 +156,8 @@ const postgres: DialectCapabilities = {
       await sql`select pg_advisory_xact_lock(${id.toString()}::bigint)`.execute(trx);
   },
   changeStamp: () => sql<number>`pg_current_xact_id()::text::bigint`,
+  mergedFields: (changes) =>
+    sql<string>`jsonb_strip_nulls(fields::jsonb || ${JSON.stringify(changes)}::jsonb)::text`,
   changeHorizon: async (db) => {
     const { rows } = await sql<{ xmin: string }>`
       select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(db);

@@ -76,6 +76,8 @@ export async function subscribeContact(
       { ...input, fields },
       {
         newStatus: doubleOptIn ? 'unconfirmed' : 'confirmed',
+        // Without double opt-in there is no link to wait for: the form's owner chose so.
+        restoreDeleted: !doubleOptIn,
         source: input.source,
         mode: input.mode,
         now,
@@ -118,12 +120,13 @@ export async function subscribeContact(
 }
 
 /**
- * New, unconfirmed and unsubscribed addresses need this form's confirmation; a confirmed one only
- * when it would join groups it is not in yet. A bounced address gets no more mail.
+ * New, unconfirmed, unsubscribed and deleted addresses need this form's confirmation (a deleted
+ * contact comes back only through its link); a confirmed one only when it would join groups it is
+ * not in yet. A bounced address gets no more mail.
  */
 function needsConfirmation(contact: ContactRow, joinsGroups: boolean): boolean {
   if (contact.status === 'confirmed') return joinsGroups;
-  return contact.status === 'unconfirmed' || contact.status === 'unsubscribed';
+  return ['unconfirmed', 'unsubscribed', 'deleted'].includes(contact.status);
 }
 
 function mailConfirmation(

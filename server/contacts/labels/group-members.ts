@@ -1,6 +1,7 @@
 // Attaching contacts to a group and detaching them, by contact id or external id (eSputnik's calls).
 import type { DB } from '../../db/open-database.ts';
 import { NotFoundError } from '../../errors.ts';
+import { lockContacts } from '../store/contact-rows.ts';
 import { addLabelIds, emptyLabel, removeLabelIds } from './labels.ts';
 
 /** Which contacts a call names: one kind of identifier per call, as eSputnik has it. */
@@ -77,6 +78,10 @@ export async function attachToGroup(
   now: number,
 ): Promise<AttachResult> {
   await assertGroupExists(db, groupId);
+  const first = await resolve(db, selector);
+  // A deletion committing meanwhile must not let its contact in: take the contacts' locks, as
+  // deleting does, then look again (PostgreSQL; SQLite serialises writers).
+  await lockContacts(db, [...first.live, ...first.deleted.map((d) => d.id)]);
   const { live, deleted, notFound } = await resolve(db, selector);
   const attached = (await addLabelIds(db, 'group', live, [groupId], now)).length;
   return {

@@ -1,8 +1,9 @@
 // The only writer of the `contacts` table: identity rules, field definitions and the change stamp.
+import type { RawBuilder } from 'kysely';
 import { dialectOf } from '../../db/dialect.ts';
 import type { DB } from '../../db/open-database.ts';
 import type { ContactRow, ContactStatus, ContactUpdate } from '../../db/schema.ts';
-import { IdentityConflictError } from '../../errors.ts';
+import { ConflictError, IdentityConflictError, ValidationError } from '../../errors.ts';
 import { mailboxOf } from '../mailbox.ts';
 import type { NormalizedPhone } from '../phone.ts';
 import { checkFieldValues } from './field-values.ts';
@@ -17,8 +18,10 @@ export interface ContactData {
   firstName?: string | null;
   lastName?: string | null;
   address?: Address | null;
-  /** The whole fields object to store (merging is the caller's choice). */
+  /** The whole fields object to store, replacing what is there. */
   fields?: Record<string, unknown>;
+  /** Fields to change on the stored ones, merged when the row is written; `null` removes one. */
+  fieldChanges?: Record<string, unknown>;
 }
 
 /** Statuses a write may set; `deleted` only comes from `deleteContact`. */
@@ -165,10 +168,34 @@ export async function insertContact(
     .executeTakeFirst();
 }
 
+/** True when writing `set` would change nothing that `row` holds. */
+function changesNothing(row: ContactRow, set: ContactUpdate): boolean {
+  return Object.entries(set).every(
+    ([column, value]) => row[column as keyof ContactRow] === (value ?? null),
+  );
+}
+
+/** The field changes that differ from what is stored, type-checked; nulls remove. */
+async function checkedFieldChanges(
+  db: DB,
+  changes: Record<string, unknown>,
+  stored: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const differing = Object.fromEntries(
+    Object.entries(changes).filter(
+      ([k, v]) => JSON.stringify(v) !== JSON.stringify(stored[k] ?? null),
+    ),
+  );
+  const given = Object.fromEntries(Object.entries(differing).filter(([, v]) => v !== null));
+  return { ...differing, ...(await checkFieldValues(db, given)) };
+}
+
 /**
- * Writes the given data (and status) of a contact, stamping the change feed. An identity that
+ * Writes the given data (and status) of a contact, stamping the change feed; a write that changes
+ * nothing is not made (so a sync that sends back what it read does not loop). An identity that
  * belongs to another contact is an IdentityConflictError; a defined field of the wrong type a
- * ValidationError. A deleted contact given a status is restored.
+ * ValidationError; leaving a live contact without any identity a ValidationError. A deleted
+ * contact given a status is restored.
  * @example await updateContact(trx, row, { firstName: 'Ann', status: 'confirmed' }, now)
  */
 export async function updateContact(
@@ -185,17 +212,43 @@ export async function updateContact(
   await lockIdentities(db, identities);
   await assertIdentitiesFree(db, identities, current.id);
   const set: ContactUpdate = columnsOf(change);
-  if (change.fields !== undefined) {
-    const stored = JSON.parse(current.fields) as Record<string, unknown>;
+  const stored = JSON.parse(current.fields) as Record<string, unknown>;
+  if (change.fields !== undefined)
     set.fields = JSON.stringify(await checkedFields(db, change.fields, stored));
-  }
   if (change.status !== undefined) Object.assign(set, statusColumns(current, change.status, now));
   if (change.status !== undefined && current.deleted_at !== null)
     Object.assign(set, { deleted_at: null, status_before_delete: null });
-  return writeRow(db, current.id, set, now);
+  assertStillFindable(current, set);
+  const fieldChanges =
+    change.fieldChanges && change.fields === undefined
+      ? await checkedFieldChanges(db, change.fieldChanges, stored)
+      : {};
+  const merged =
+    Object.keys(fieldChanges).length > 0 ? dialectOf(db).mergedFields(fieldChanges) : undefined;
+  if (!merged && changesNothing(current, set)) return current;
+  return writeRow(db, current.id, merged ? { ...set, fields: merged } : set, now);
 }
 
-function writeRow(db: DB, id: number, set: ContactUpdate, now: number): Promise<ContactRow> {
+/** A live contact keeps something to be found by: an email, a phone or an external id. */
+function assertStillFindable(current: ContactRow, set: ContactUpdate): void {
+  const after = (column: 'email' | 'phone' | 'external_id') =>
+    set[column] === undefined ? current[column] : set[column];
+  const deleted = (set.deleted_at === undefined ? current.deleted_at : set.deleted_at) !== null;
+  if (deleted || after('email') || after('phone') || after('external_id')) return;
+  throw new ValidationError([
+    {
+      field: 'email',
+      message: 'a contact needs an email, a phone or an externalId: keep one of them',
+    },
+  ]);
+}
+
+function writeRow(
+  db: DB,
+  id: number,
+  set: Omit<ContactUpdate, 'fields'> & { fields?: string | RawBuilder<string> },
+  now: number,
+): Promise<ContactRow> {
   return db
     .updateTable('contacts')
     .set({ ...set, updated_at: now, change_seq: dialectOf(db).changeStamp() })
@@ -215,9 +268,13 @@ export function markContactDeleted(db: DB, current: ContactRow, now: number): Pr
   );
 }
 
-/** Undoes a soft delete: the contact gets back the status it had. */
+/** Undoes a soft delete: the contact gets back the status it had. An erased one cannot come back. */
 export function restoreContact(db: DB, current: ContactRow, now: number): Promise<ContactRow> {
   if (current.deleted_at === null) return Promise.resolve(current);
+  if (!current.email && !current.phone && !current.external_id)
+    throw new ConflictError(
+      `contact ${current.id} was erased: nothing is left to restore; create the contact anew`,
+    );
   return writeRow(
     db,
     current.id,
