@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app-deps.ts';
 import { requireScope } from '../auth/require-api-key.ts';
-import { type ApiApp, errorResponses, security } from '../http/api-app.ts';
+import { type ApiApp, errorResponses, idSchema, security } from '../http/api-app.ts';
 import { pageQuery } from '../http/pagination.ts';
 import { identityOf, PostEventRequest } from './event-input.ts';
 import { EventResource } from './event-resource.ts';
@@ -26,7 +26,7 @@ export function registerEventRoutes(api: ApiApp, deps: Pick<AppDeps, 'db' | 'wak
       request: {
         query: z.object({
           type: z.string().min(1).max(200).optional(),
-          contactId: z.coerce.number().int().positive().optional(),
+          contactId: idSchema.optional(),
           ...pageQuery,
         }),
       },

@@ -23,14 +23,23 @@ export function createApiApp(): ApiApp {
   return app;
 }
 
-/** The `id` path parameter of a numbered resource; one that does not parse is a 404. */
+/** True for an id as the API writes one: decimal digits without sign or leading zero, a safe integer. */
+const isIdText = (text: string) =>
+  /^[1-9][0-9]{0,15}$/.test(text) && Number(text) <= Number.MAX_SAFE_INTEGER;
+
+/**
+ * A numbered resource's id in a path or a query, read from its text. Not `z.coerce.number()`:
+ * `Number()` also reads `0x10`, `1e3`, `01`, ` 1` and `+1`, so one resource had many paths.
+ */
+export const idSchema = z
+  .string()
+  .refine(isIdText, 'expected an id: decimal digits, 1 to 9007199254740991')
+  .transform(Number)
+  .openapi({ type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, example: 1 });
+
+/** The `id` path parameter of a numbered resource; one that is not an id as written is a 404. */
 export const idPathParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(Number.MAX_SAFE_INTEGER)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+  id: idSchema.openapi({ param: { name: 'id', in: 'path' } }),
 });
 
 export const ErrorResource = z
