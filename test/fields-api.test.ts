@@ -141,7 +141,7 @@ describe.each(testDialects())('field definitions API on %s', (dialect) => {
       ],
       [{ key: unique('k'), type: 'text', options: ['a'] }, 'options'],
       [{ key: unique('k'), type: 'text', label: '' }, 'label'],
-      [{ key: unique('k'), type: 'text', extra: 1 }, '(body)'],
+      [{ key: unique('k'), type: 'text', extra: 1 }, 'extra'],
     ];
     for (const [body, field] of cases) {
       const res = await send('POST', '/api/v1/fields', body);

@@ -50,8 +50,7 @@ export function registerApiKeyRoutes(api: ApiApp, db: DB): void {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const before = q.cursor === undefined ? undefined : Number(q.cursor);
-      return c.json(await listApiKeys(db, { before, limit: q.limit }), 200);
+      return c.json(await listApiKeys(db, { before: q.cursor, limit: q.limit }), 200);
     },
   );
 

@@ -78,10 +78,7 @@ export function registerWorkflowRoutes(api: ApiApp, db: DB, engine: WorkflowEngi
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(
-        await listRuns(db, { ...q, before: q.cursor === undefined ? undefined : Number(q.cursor) }),
-        200,
-      );
+      return c.json(await listRuns(db, { ...q, before: q.cursor }), 200);
     },
   );
 

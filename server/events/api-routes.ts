@@ -43,7 +43,7 @@ export function registerEventRoutes(api: ApiApp, deps: Pick<AppDeps, 'db' | 'wak
       const page = await listEvents(db, {
         type: q.type,
         contactId: q.contactId,
-        before: q.cursor === undefined ? undefined : Number(q.cursor),
+        before: q.cursor,
         limit: q.limit,
       });
       return c.json(page, 200);

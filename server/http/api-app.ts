@@ -24,7 +24,7 @@ export function createApiApp(): ApiApp {
 }
 
 /** True for an id as the API writes one: decimal digits without sign or leading zero, a safe integer. */
-const isIdText = (text: string) =>
+export const isIdText = (text: string) =>
   /^[1-9][0-9]{0,15}$/.test(text) && Number(text) <= Number.MAX_SAFE_INTEGER;
 
 /**

@@ -173,8 +173,10 @@ export function registerContactRoutes(api: ApiApp, deps: AppDeps): void {
   api.openapi(listRoute, async (c) => {
     const query = c.req.valid('query');
     const filters = readListFilters(c.req.query(), query);
-    const before = query.cursor === undefined ? undefined : Number(query.cursor);
-    return c.json(await listContacts(db, filters, { before, limit: query.limit }), 200);
+    return c.json(
+      await listContacts(db, filters, { before: query.cursor, limit: query.limit }),
+      200,
+    );
   });
 
   api.openapi(

@@ -104,8 +104,7 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
     }),
     async (c) => {
       const { cursor, limit } = c.req.valid('query');
-      const after = cursor === undefined ? undefined : Number(cursor);
-      return c.json(await listGroups(db, { after, limit }), 200);
+      return c.json(await listGroups(db, { after: cursor, limit }), 200);
     },
   );
 
