@@ -3,7 +3,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth/require-api-key.ts';
 import type { DB } from '../db/open-database.ts';
 import { ConflictError } from '../errors.ts';
-import { type ApiApp, errorResponses, idPathParams, idSchema, security } from '../http/api-app.ts';
+import {
+  type ApiApp,
+  errorResponse,
+  errorResponses,
+  idPathParams,
+  idSchema,
+  security,
+} from '../http/api-app.ts';
 import { pageQuery } from '../http/pagination.ts';
 import type { WorkflowEngine } from './engine.ts';
 import { cancelRun, getRun, listRuns } from './runs-view.ts';
@@ -92,7 +99,7 @@ export function registerWorkflowRoutes(api: ApiApp, db: DB, engine: WorkflowEngi
       request: { params: idPathParams },
       responses: {
         200: jsonOf(RunWithSteps, 'The run with each step'),
-        404: { description: 'No such run' },
+        404: errorResponse('No such run'),
         ...errorResponses,
       },
     }),
@@ -109,8 +116,8 @@ export function registerWorkflowRoutes(api: ApiApp, db: DB, engine: WorkflowEngi
       request: { params: idPathParams },
       responses: {
         200: jsonOf(RunWithSteps, 'The cancelled run'),
-        404: { description: 'No such run' },
-        409: { description: 'The run has already finished' },
+        404: errorResponse('No such run'),
+        409: errorResponse('The run has already finished'),
         ...errorResponses,
       },
     }),

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app-deps.ts';
 import { requireScope } from '../auth/require-api-key.ts';
-import { type ApiApp, errorResponses, idSchema, security } from '../http/api-app.ts';
+import { type ApiApp, errorResponse, errorResponses, idSchema, security } from '../http/api-app.ts';
 import { pageQuery } from '../http/pagination.ts';
 import { identityOf, PostEventRequest } from './event-input.ts';
 import { EventResource } from './event-resource.ts';
@@ -66,8 +66,8 @@ export function registerEventRoutes(api: ApiApp, deps: Pick<AppDeps, 'db' | 'wak
           description: 'The event, appended; workflows whose `on:` matches its type start',
           content: { 'application/json': { schema: EventResource } },
         },
-        404: { description: 'No contact has the given identity' },
-        409: { description: 'The contact is deleted (deleted contacts are out of workflows)' },
+        404: errorResponse('No contact has the given identity'),
+        409: errorResponse('The contact is deleted (deleted contacts are out of workflows)'),
         ...errorResponses,
       },
     }),

@@ -57,25 +57,28 @@ export const ErrorResource = z
   })
   .openapi('Error') satisfies z.ZodType<ErrorBody>;
 
-const errorOf = (description: string) => ({
+/** A documented error answer: what it means, and the Error JSON every error answer carries. */
+export const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: ErrorResource } },
 });
 
 /** Response entries shared by every authenticated route, for the OpenAPI document. */
 export const errorResponses = {
-  401: errorOf('Missing, unknown or revoked API key'),
-  403: errorOf('The key lacks the scope this route needs'),
-  413: errorOf('The body is larger than the API accepts (10 MiB)'),
-  422: errorOf('Invalid input; `error.issues` names each field'),
+  400: errorResponse('The body is not what its Content-Type says (malformed JSON): `bad_request`'),
+  401: errorResponse('Missing, unknown or revoked API key'),
+  403: errorResponse('The key lacks the scope this route needs'),
+  413: errorResponse('The body is larger than the API accepts (10 MiB)'),
+  415: errorResponse(
+    'A body whose Content-Type the route does not take (send `application/json`): ' +
+      '`unsupported_media_type`',
+  ),
+  422: errorResponse('Invalid input; `error.issues` names each field'),
   429: {
-    ...errorOf('Beyond this API key’s budget of API_RATE_LIMIT requests a minute'),
+    ...errorResponse('Beyond this API key’s budget of API_RATE_LIMIT requests a minute'),
     headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
   },
 } as const;
-
-/** The 404 of a route whose path names a resource, e.g. `/keys/{id}`. */
-export const notFoundResponse = (description: string) => ({ 404: errorOf(description) });
 
 export const security = [{ bearerAuth: [] }];
 
@@ -85,7 +88,9 @@ const apiRules = `Authenticate with \`Authorization: Bearer KEY\` (or \`X-API-Ke
 - 401: no key, or an unknown or revoked one. 403: the key lacks the route's scope.
 - 404 (\`not_found\`): no resource at this path, including an id that cannot be one (\`/contacts/abc\`).
 - 405 (\`method_not_allowed\`): the path exists but not with this method; the \`Allow\` header lists its methods.
-- 413: the body is over 10 MiB. 422 (\`validation_failed\`): \`error.issues\` names each invalid field.
+- 400 (\`bad_request\`): the body is not what its \`Content-Type\` says (malformed JSON).
+- 413: the body is over 10 MiB. 415 (\`unsupported_media_type\`): a body of a type the route does not take.
+- 422 (\`validation_failed\`): \`error.issues\` names each invalid field.
 - 429 (\`rate_limited\`): beyond API_RATE_LIMIT requests a minute for this key; \`Retry-After\` says when to retry.
 - Lists answer \`{items, nextCursor}\`; pass \`cursor=nextCursor\` for the next page.`;
 

@@ -3,7 +3,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { requireScope } from '../../auth/require-api-key.ts';
 import type { DB } from '../../db/open-database.ts';
-import { type ApiApp, errorResponses, idPathParams, security } from '../../http/api-app.ts';
+import {
+  type ApiApp,
+  errorResponse,
+  errorResponses,
+  idPathParams,
+  security,
+} from '../../http/api-app.ts';
 import { isJsonType, parseMediaType } from '../../http/media-type.ts';
 import { pageQuery } from '../../http/pagination.ts';
 import { lineSchema } from '../../subscribe/input-fields.ts';
@@ -61,8 +67,8 @@ const DetachResult = z
   })
   .openapi('GroupDetachResult');
 
-const notFound = { 404: { description: 'No such group' } };
-const taken = { 409: { description: 'Another group has this name' } };
+const notFound = { 404: errorResponse('No such group') };
+const taken = { 409: errorResponse('Another group has this name') };
 
 function selectorOf(body: z.infer<typeof MembersRequest>): MemberSelector | undefined {
   if (body.contactIds) return { contactIds: body.contactIds };
