@@ -56,6 +56,10 @@ export function registerEventRoutes(api: ApiApp, deps: Pick<AppDeps, 'db' | 'wak
       path: '/events',
       tags: ['events'],
       summary: 'Send a custom event for a contact; it starts workflows listening to its type',
+      description:
+        "Subflow's own event names (`subscribeFromApi…`, `subscribeUpdateFromApi…`, " +
+        '`emailConfirmed…`, `unsubscribed…`) are a 422 naming `type`: they say the contact ' +
+        'itself subscribed, confirmed or unsubscribed.',
       security,
       middleware: [requireScope('events:write')] as const,
       request: {
