@@ -129,8 +129,14 @@ export function fromForeignShapes(raw: unknown, ctx: z.RefinementCtx): unknown {
   const parsed =
     shape === 'inwise' ? InwiseContactRequest.safeParse(raw) : Ip1ContactRequest.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues)
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    for (const issue of parsed.error.issues) {
+      // Unknown keys one by one, at each key, as http/error-handler.ts names them in native bodies.
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
+      if (keys)
+        for (const key of keys)
+          ctx.addIssue({ code: 'custom', path: [...issue.path, key], message: 'unknown key' });
+      else ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
     return z.NEVER;
   }
   const native =
