@@ -17,7 +17,7 @@ import { apiDocsRoutes } from './http/api-docs.ts';
 import { registerApiFallback } from './http/api-fallback.ts';
 import { bodyLimit } from './http/body-limit.ts';
 import { errorHandler } from './http/error-handler.ts';
-import { rejectNulInBody, rejectNulInUrl } from './http/input-guard.ts';
+import { rejectUnstorableTextInBody, rejectUnstorableTextInUrl } from './http/input-guard.ts';
 import { pageCsp } from './http/page-csp.ts';
 import { rateLimitPerApiKey } from './http/rate-limit.ts';
 import { requestContext } from './http/request-context.ts';
@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.use('*', requestContext(deps.logger));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
-  app.use('*', rejectNulInUrl());
+  app.use('*', rejectUnstorableTextInUrl());
   for (const path of ['/confirm/*', '/unsubscribe/*', '/v1/forms/*']) app.use(path, pageCsp());
 
   app.get('/healthz', async (c) => {
@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps): Hono {
   api.doc('/openapi.json', apiDocumentConfig(deps.config.PUBLIC_URL));
   api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
   api.use('*', rateLimitPerApiKey({ perMinute: deps.config.API_RATE_LIMIT }));
-  api.use('*', rejectNulInBody());
+  api.use('*', rejectUnstorableTextInBody());
   registerApiKeyRoutes(api, deps.db);
   registerFormRoutes(api, deps.db);
   registerEventRoutes(api, deps);

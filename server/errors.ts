@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'conflict'
   | 'identity_conflict'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'rate_limited';
 
 export abstract class AppError extends Error {

@@ -160,6 +160,29 @@ describe.each(testDialects())('POST /api/v1/events on %s', (dialect) => {
     }
   });
 
+  it('refuses the names of Subflow’s own events with a 422 naming type, and appends nothing', async () => {
+    const eve = await createContact({ email: 'eve@example.com' });
+    for (const type of [
+      'subscribeFromApi',
+      'subscribeFromApi-newsletter',
+      'subscribeUpdateFromApi-abc',
+      'emailConfirmed',
+      'emailConfirmed-newsletter',
+      'unsubscribed',
+      'unsubscribed-x',
+    ]) {
+      const res = await post({ type, contactId: eve.id });
+      expect(res.status, type).toBe(422);
+      const error = ((await res.json()) as ErrorBody).error;
+      expect(error.issues?.map((i) => i.field)).toEqual(['type']);
+      expect(error.message).toContain('Subflow');
+    }
+    const events = await (await ws.server.api(`/api/v1/events?contactId=${eve.id}`)).json();
+    expect(events.items).toEqual([]);
+    const own = await post({ type: 'crm.emailConfirmedElsewhere', contactId: eve.id });
+    expect(own.status).toBe(201);
+  });
+
   it('needs a key with events:write (admin passes)', async () => {
     await createContact({ email: 'dan@example.com' });
     const body = JSON.stringify({ type: 'crm.touch', email: 'dan@example.com' });

@@ -141,7 +141,7 @@ describe.each(testDialects())('field definitions API on %s', (dialect) => {
       ],
       [{ key: unique('k'), type: 'text', options: ['a'] }, 'options'],
       [{ key: unique('k'), type: 'text', label: '' }, 'label'],
-      [{ key: unique('k'), type: 'text', extra: 1 }, '(body)'],
+      [{ key: unique('k'), type: 'text', extra: 1 }, 'extra'],
     ];
     for (const [body, field] of cases) {
       const res = await send('POST', '/api/v1/fields', body);
@@ -228,6 +228,7 @@ describe.each(testDialects())('field definitions API on %s', (dialect) => {
     expect(doc.paths['/fields']?.post?.responses).toHaveProperty('409');
     expect(doc.paths['/fields/{key}']?.delete?.responses['403']).toEqual({
       description: 'The key lacks the contacts:write scope',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     });
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(['FieldDefinition', 'DefineFieldRequest', 'ChangeFieldRequest']),

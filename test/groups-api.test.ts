@@ -326,9 +326,11 @@ describe.each(testDialects())('groups API on %s', (dialect) => {
     expect(doc.paths['/groups/{id}']?.patch?.responses).toHaveProperty('409');
     expect(doc.paths['/groups']?.get?.responses['403']).toEqual({
       description: 'The key lacks the contacts:read scope',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     });
     expect(doc.paths['/groups']?.post?.responses['403']).toEqual({
       description: 'The key lacks the contacts:write scope',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     });
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(['Group', 'GroupMembersRequest', 'GroupAttachResult']),

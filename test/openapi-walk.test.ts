@@ -10,6 +10,11 @@ const PROBED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 /** Fills every path parameter: no such resource, and (as a number or a slug) a possible id. */
 const NO_SUCH_ID = '999999999';
 
+interface OpenApiResponse {
+  description: string;
+  content?: Record<string, { schema?: { $ref?: string } }>;
+}
+
 interface OpenApiOperation {
   responses: Record<string, unknown>;
   requestBody?: { content: Record<string, unknown> };
@@ -83,6 +88,37 @@ describe.each(testDialects())('OpenAPI document walk on %s', (dialect) => {
       else if (res.status >= 500) wrong.push(`${where}: a server error`);
       if (!documented.includes(String(res.status)) && !documented.includes('default')) {
         wrong.push(`${where}, documented: ${documented.join(', ')}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('documents every 4xx answer with the Error schema', () => {
+    const bare: string[] = [];
+    for (const { method, path, operation } of operationsOf(doc)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!status.startsWith('4')) continue;
+        const schema = (response as OpenApiResponse).content?.['application/json']?.schema;
+        if (schema?.$ref !== '#/components/schemas/Error') bare.push(`${method} ${path} ${status}`);
+      }
+    }
+    expect(bare).toEqual([]);
+  });
+
+  it('answers malformed JSON with 400 and another media type with 415, both documented', async () => {
+    const wrong: string[] = [];
+    for (const { method, path, operation } of operationsOf(doc)) {
+      if (!operation.requestBody?.content['application/json']) continue;
+      for (const [body, type, status, code] of [
+        ['{"a":', 'application/json', 400, 'bad_request'],
+        ['a=1', 'text/plain', 415, 'unsupported_media_type'],
+      ] as const) {
+        const res = await send(method, path, { body, type });
+        const answer = (await res.json()) as { error?: { code?: string } };
+        const where = `${method} ${path} with ${type}: ${res.status} ${answer.error?.code}`;
+        if (res.status !== status || answer.error?.code !== code)
+          wrong.push(`${where}, expected ${status} ${code}`);
+        if (!(String(res.status) in operation.responses)) wrong.push(`${where}, undocumented`);
       }
     }
     expect(wrong).toEqual([]);

@@ -3,9 +3,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { DB } from '../db/open-database.ts';
 import {
   type ApiApp,
+  errorResponse,
   errorResponses,
   idPathParams,
-  notFoundResponse,
   security,
 } from '../http/api-app.ts';
 import { pageQuery } from '../http/pagination.ts';
@@ -50,8 +50,7 @@ export function registerApiKeyRoutes(api: ApiApp, db: DB): void {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const before = q.cursor === undefined ? undefined : Number(q.cursor);
-      return c.json(await listApiKeys(db, { before, limit: q.limit }), 200);
+      return c.json(await listApiKeys(db, { before: q.cursor, limit: q.limit }), 200);
     },
   );
 
@@ -91,7 +90,7 @@ export function registerApiKeyRoutes(api: ApiApp, db: DB): void {
       request: { params: idPathParams },
       responses: {
         204: { description: 'Revoked: the next request with this key is a 401' },
-        ...notFoundResponse('No such key'),
+        404: errorResponse('No such key'),
         ...errorResponses,
       },
     }),

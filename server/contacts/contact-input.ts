@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { type FieldIssue, ValidationError } from '../errors.ts';
 import { emailSchema, lineSchema } from '../subscribe/input-fields.ts';
+import { checkedFields, MAX_FIELDS } from './field-keys.ts';
 import {
   isPhoneCountry,
   type NormalizedPhone,
@@ -36,14 +37,21 @@ export const contactInputShape = {
   firstName: lineSchema().nullable().optional(),
   lastName: lineSchema().nullable().optional(),
   address: addressSchema.nullable().optional(),
-  fields: z
-    .union([
-      z.record(fieldKey, fieldValue),
-      z.array(z.object({ id: z.union([fieldKey, z.number()]), value: fieldValue }).strict()),
-    ])
-    .nullable()
+  fields: checkedFields(
+    z
+      .union([
+        z.record(fieldKey, fieldValue),
+        z.array(z.object({ id: z.union([fieldKey, z.number()]), value: fieldValue }).strict()),
+      ])
+      .nullable(),
+  )
     .optional()
-    .openapi({ description: '`{key: value}`, or eSputnik `[{id, value}]`; `null` clears a value' }),
+    .openapi({
+      description:
+        `\`{key: value}\`, or eSputnik \`[{id, value}]\`; \`null\` clears a value. At most ` +
+        `${MAX_FIELDS} keys; \`__proto__\`, \`constructor\`, \`prototype\` and keys that are ` +
+        'another key once trimmed are refused',
+    }),
   channels: z
     .array(z.object({ type: z.enum(['email', 'sms']), value: z.string().max(254) }).strict())
     .max(10)

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { type FieldIssue, ValidationError } from '../errors.ts';
 import { SettableStatusSchema } from './contact-resource.ts';
+import { checkedKeys, checkFieldKeys } from './field-keys.ts';
 
 export type ContactBodyShape = 'native' | 'inwise' | 'ip1';
 
@@ -23,6 +24,12 @@ export const InwiseContactRequest = z
           .strict(),
       )
       .max(500)
+      .superRefine((fields, ctx) =>
+        checkFieldKeys(
+          fields.map((f, i) => ({ key: String(f.name), path: [i, 'name'] })),
+          ctx,
+        ),
+      )
       .optional(),
     confirmation_status: SettableStatusSchema.optional(),
     add_to_groups_ids: groupIds.optional(),
@@ -44,7 +51,7 @@ export const InwiseContactRequest = z
 /** ip1's contact document: properties (the known ones become the contact's, the rest fields). */
 export const Ip1ContactRequest = z
   .object({
-    properties: z.record(z.string().max(100), fieldValue),
+    properties: checkedKeys(z.record(z.string().max(100), fieldValue)),
     labels: z.array(z.string().max(200)).max(10).optional().openapi({ description: '→ tags' }),
     metadata: z
       .record(z.string(), z.unknown())
@@ -122,8 +129,14 @@ export function fromForeignShapes(raw: unknown, ctx: z.RefinementCtx): unknown {
   const parsed =
     shape === 'inwise' ? InwiseContactRequest.safeParse(raw) : Ip1ContactRequest.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues)
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    for (const issue of parsed.error.issues) {
+      // Unknown keys one by one, at each key, as http/error-handler.ts names them in native bodies.
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
+      if (keys)
+        for (const key of keys)
+          ctx.addIssue({ code: 'custom', path: [...issue.path, key], message: 'unknown key' });
+      else ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
     return z.NEVER;
   }
   const native =
@@ -159,7 +172,7 @@ function foreignName(raw: unknown, shape: ContactBodyShape, field: string): stri
     return name ? [name, ...rest].join('.') : field;
   }
   if (head === 'tags') return ['labels', ...rest].join('.');
-  if (head === 'fields') return `properties.${tail}`;
+  if (head === 'fields') return tail ? `properties.${tail}` : 'properties';
   const property = Object.entries(ip1Keys).find(([, key]) => key === head)?.[0];
   return property ? ['properties', property, ...rest].join('.') : field;
 }

@@ -1,5 +1,6 @@
+// Phone parsing: E.164 and metadata, local numbers with a default country, and which countries count.
 import { describe, expect, it } from 'vitest';
-import { normalizePhone } from './phone.ts';
+import { isPhoneCountry, normalizePhone } from './phone.ts';
 
 describe('normalizePhone', () => {
   it('normalizes a national number with the default country and trims the trunk zero', () => {
@@ -50,5 +51,26 @@ describe('normalizePhone for numbers written without a prefix', () => {
 
   it('prefers a valid reading to a merely possible one', () => {
     expect(normalizePhone('541111111', { defaultCountry: 'IL' })?.e164).toBe('+972541111111');
+  });
+});
+
+describe('isPhoneCountry', () => {
+  it('takes ISO countries and the calling codes of real countries, with or without +', () => {
+    for (const value of ['IL', 'de', '972', '+972', '1', '44', ' 380 '])
+      expect(isPhoneCountry(value), value).toBe(true);
+  });
+
+  it('refuses calling codes no country has, and unknown ISO codes', () => {
+    for (const value of ['999', '0', '+999', '00', '+', '', 'XX', 'ZZ', '1234', '800'])
+      expect(isPhoneCountry(value), value).toBe(false);
+  });
+});
+
+describe('normalizePhone with a default country nobody validated', () => {
+  it('never throws on an unknown calling code or country: the number is read without it', () => {
+    for (const defaultCountry of ['999', '0', '+999', 'XX', '800']) {
+      expect(() => normalizePhone('0541111111', { defaultCountry })).not.toThrow();
+      expect(normalizePhone('+972541111111', { defaultCountry })?.e164).toBe('+972541111111');
+    }
   });
 });

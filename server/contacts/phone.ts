@@ -1,6 +1,8 @@
 // Phone numbers to E.164 with libphonenumber-js, keeping what is known about them.
 import {
   type CountryCode,
+  getCountries,
+  getCountryCallingCode,
   isSupportedCountry,
   type PhoneNumber,
   parsePhoneNumberFromString,
@@ -30,20 +32,31 @@ export interface PhoneOptions {
   trimLeadingZero?: boolean;
 }
 
-/** True when `value` names a country libphonenumber knows, by ISO code or calling code. */
-export function isPhoneCountry(value: string): boolean {
+/**
+ * The calling codes of countries (`1`, `44`, `972`). Not any one to three digits: the parser
+ * throws on a code no country has (`999`, `0`), and a national number needs a country's plan.
+ */
+const CALLING_CODES = new Set(getCountries().map((country) => getCountryCallingCode(country)));
+
+/** A default country as the parser takes it, or `undefined` when it names no country. */
+function defaultOf(
+  value: string,
+): { defaultCallingCode: string } | { defaultCountry: CountryCode } | undefined {
   const code = value.trim().replace(/^\+/, '');
-  return /^\d{1,3}$/.test(code) || isSupportedCountry(code.toUpperCase());
+  if (CALLING_CODES.has(code)) return { defaultCallingCode: code };
+  const iso = code.toUpperCase();
+  return isSupportedCountry(iso) ? { defaultCountry: iso } : undefined;
 }
 
+/** True when `value` names a country libphonenumber knows, by ISO code or calling code. */
+export function isPhoneCountry(value: string): boolean {
+  return defaultOf(value) !== undefined;
+}
+
+/** One reading; a default country that names none is left out rather than thrown on. */
 function parse(text: string, defaultCountry: string | null | undefined): PhoneNumber | undefined {
-  const code = defaultCountry?.trim().replace(/^\+/, '');
-  const numeric = code !== undefined && /^\d{1,3}$/.test(code);
-  return parsePhoneNumberFromString(text, {
-    ...(numeric ? { defaultCallingCode: code } : {}),
-    ...(code && !numeric ? { defaultCountry: code.toUpperCase() as CountryCode } : {}),
-    extract: false,
-  });
+  const options = defaultCountry ? defaultOf(defaultCountry) : undefined;
+  return parsePhoneNumberFromString(text, { ...options, extract: false });
 }
 
 /**

@@ -3,7 +3,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth/require-api-key.ts';
 import type { DB } from '../db/open-database.ts';
 import { ConflictError } from '../errors.ts';
-import { type ApiApp, errorResponses, security } from '../http/api-app.ts';
+import {
+  type ApiApp,
+  errorResponse,
+  errorResponses,
+  idPathParams,
+  idSchema,
+  security,
+} from '../http/api-app.ts';
 import { pageQuery } from '../http/pagination.ts';
 import type { WorkflowEngine } from './engine.ts';
 import { cancelRun, getRun, listRuns } from './runs-view.ts';
@@ -14,7 +21,6 @@ const Run = z
 const RunWithSteps = z
   .looseObject({ id: z.number(), steps: z.array(z.looseObject({ stepId: z.string() })) })
   .openapi('WorkflowRunDetail');
-const idParam = z.object({ id: z.coerce.number().int().positive() });
 const jsonOf = (schema: z.ZodType, description: string) => ({
   description,
   content: { 'application/json': { schema } },
@@ -63,7 +69,7 @@ export function registerWorkflowRoutes(api: ApiApp, db: DB, engine: WorkflowEngi
       middleware: [requireScope('workflows:read')] as const,
       request: {
         query: z.object({
-          contactId: z.coerce.number().int().positive().optional(),
+          contactId: idSchema.optional(),
           workflow: z.string().min(1).max(200).optional(),
           status: z.enum(['running', 'waiting', 'completed', 'failed', 'cancelled']).optional(),
           ...pageQuery,
@@ -79,10 +85,7 @@ export function registerWorkflowRoutes(api: ApiApp, db: DB, engine: WorkflowEngi
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(
-        await listRuns(db, { ...q, before: q.cursor === undefined ? undefined : Number(q.cursor) }),
-        200,
-      );
+      return c.json(await listRuns(db, { ...q, before: q.cursor }), 200);
     },
   );
 
@@ -93,10 +96,10 @@ export function registerWorkflowRoutes(api: ApiApp, db: DB, engine: WorkflowEngi
       tags: ['workflows'],
       security,
       middleware: [requireScope('workflows:read')] as const,
-      request: { params: idParam },
+      request: { params: idPathParams },
       responses: {
         200: jsonOf(RunWithSteps, 'The run with each step'),
-        404: { description: 'No such run' },
+        404: errorResponse('No such run'),
         ...errorResponses,
       },
     }),
@@ -110,11 +113,11 @@ export function registerWorkflowRoutes(api: ApiApp, db: DB, engine: WorkflowEngi
       tags: ['workflows'],
       security,
       middleware: [requireScope('workflows:write')] as const,
-      request: { params: idParam },
+      request: { params: idPathParams },
       responses: {
         200: jsonOf(RunWithSteps, 'The cancelled run'),
-        404: { description: 'No such run' },
-        409: { description: 'The run has already finished' },
+        404: errorResponse('No such run'),
+        409: errorResponse('The run has already finished'),
         ...errorResponses,
       },
     }),

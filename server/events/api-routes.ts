@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app-deps.ts';
 import { requireScope } from '../auth/require-api-key.ts';
-import { type ApiApp, errorResponses, security } from '../http/api-app.ts';
+import { type ApiApp, errorResponse, errorResponses, idSchema, security } from '../http/api-app.ts';
 import { pageQuery } from '../http/pagination.ts';
 import { identityOf, PostEventRequest } from './event-input.ts';
 import { EventResource } from './event-resource.ts';
@@ -26,7 +26,7 @@ export function registerEventRoutes(api: ApiApp, deps: Pick<AppDeps, 'db' | 'wak
       request: {
         query: z.object({
           type: z.string().min(1).max(200).optional(),
-          contactId: z.coerce.number().int().positive().optional(),
+          contactId: idSchema.optional(),
           ...pageQuery,
         }),
       },
@@ -43,7 +43,7 @@ export function registerEventRoutes(api: ApiApp, deps: Pick<AppDeps, 'db' | 'wak
       const page = await listEvents(db, {
         type: q.type,
         contactId: q.contactId,
-        before: q.cursor === undefined ? undefined : Number(q.cursor),
+        before: q.cursor,
         limit: q.limit,
       });
       return c.json(page, 200);
@@ -56,6 +56,10 @@ export function registerEventRoutes(api: ApiApp, deps: Pick<AppDeps, 'db' | 'wak
       path: '/events',
       tags: ['events'],
       summary: 'Send a custom event for a contact; it starts workflows listening to its type',
+      description:
+        "Subflow's own event names (`subscribeFromApi…`, `subscribeUpdateFromApi…`, " +
+        '`emailConfirmed…`, `unsubscribed…`) are a 422 naming `type`: they say the contact ' +
+        'itself subscribed, confirmed or unsubscribed.',
       security,
       middleware: [requireScope('events:write')] as const,
       request: {
@@ -66,8 +70,8 @@ export function registerEventRoutes(api: ApiApp, deps: Pick<AppDeps, 'db' | 'wak
           description: 'The event, appended; workflows whose `on:` matches its type start',
           content: { 'application/json': { schema: EventResource } },
         },
-        404: { description: 'No contact has the given identity' },
-        409: { description: 'The contact is deleted (deleted contacts are out of workflows)' },
+        404: errorResponse('No contact has the given identity'),
+        409: errorResponse('The contact is deleted (deleted contacts are out of workflows)'),
         ...errorResponses,
       },
     }),

@@ -11,10 +11,33 @@ const MAX_PARAMS_BYTES = 16 * 1024;
 const identityKeys = ['contactId', 'email', 'phone', 'externalId'] as const;
 const oneOf = 'contactId, email, phone or externalId';
 
+/**
+ * The events Subflow appends when the contact itself acts, each also with `-<formType>`. A CRM
+ * sending one would say the contact did so: it would start workflows meant for confirmed
+ * subscribers, or trip a run's `cancel_on`. Refused as prefixes, as workflows match them with globs.
+ */
+const SYSTEM_EVENTS = [
+  'subscribeFromApi',
+  'subscribeUpdateFromApi',
+  'emailConfirmed',
+  'unsubscribed',
+];
+const SYSTEM_EVENTS_TEXT = SYSTEM_EVENTS.map((name) => `\`${name}…\``).join(', ');
+
 const eventType = z
   .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be 1 to 100 characters of A-Z, a-z, 0-9, _ . : -')
-  .openapi({ description: 'What workflows listen to in `on:`', example: 'orderPaid' });
+  .regex(/^[A-Za-z0-9_.:-]{1,100}$/, {
+    message: 'must be 1 to 100 characters of A-Z, a-z, 0-9, _ . : -',
+    abort: true,
+  })
+  .refine(
+    (type) => !SYSTEM_EVENTS.some((name) => type.startsWith(name)),
+    `must not be one of Subflow's own events (${SYSTEM_EVENTS_TEXT}): those say the contact acted`,
+  )
+  .openapi({
+    description: `What workflows listen to in \`on:\`. Not one of Subflow's own: ${SYSTEM_EVENTS_TEXT}`,
+    example: 'orderPaid',
+  });
 
 const eventParams = z
   .record(z.string().min(1).max(100), z.union([z.string(), z.number(), z.boolean(), z.null()]))

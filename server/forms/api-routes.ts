@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth/require-api-key.ts';
 import type { DB } from '../db/open-database.ts';
-import { type ApiApp, errorResponses, security } from '../http/api-app.ts';
+import { type ApiApp, errorResponse, errorResponses, security } from '../http/api-app.ts';
 import { formConfigSchema, formIdSchema, formPatchSchema } from './form-schema.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from './forms-store.ts';
 
@@ -50,7 +50,7 @@ export function registerFormRoutes(api: ApiApp, db: DB): void {
       request: { body: json(formConfigSchema.extend({ id: formIdSchema })) },
       responses: {
         201: ok('Created'),
-        409: { description: 'A form with this id exists' },
+        409: errorResponse('A form with this id exists'),
         ...errorResponses,
       },
     }),
@@ -68,7 +68,7 @@ export function registerFormRoutes(api: ApiApp, db: DB): void {
       security,
       middleware: [requireScope('forms:read')] as const,
       request: { params: idParam },
-      responses: { 200: ok('The form'), 404: { description: 'No such form' }, ...errorResponses },
+      responses: { 200: ok('The form'), 404: errorResponse('No such form'), ...errorResponses },
     }),
     async (c) => c.json(await getForm(db, c.req.valid('param').id), 200),
   );
@@ -83,7 +83,7 @@ export function registerFormRoutes(api: ApiApp, db: DB): void {
       request: { params: idParam, body: json(formPatchSchema) },
       responses: {
         200: ok('The changed form'),
-        404: { description: 'No such form' },
+        404: errorResponse('No such form'),
         ...errorResponses,
       },
     }),
@@ -100,7 +100,7 @@ export function registerFormRoutes(api: ApiApp, db: DB): void {
       request: { params: idParam },
       responses: {
         204: { description: 'Deleted' },
-        404: { description: 'No such form' },
+        404: errorResponse('No such form'),
         ...errorResponses,
       },
     }),

@@ -26,11 +26,21 @@ export interface ErrorBody {
   };
 }
 
+const fieldName = (path: PropertyKey[]) => (path.length ? path.join('.') : '(body)');
+
+/**
+ * One issue per field. Zod reports unknown keys together at their object ('Unrecognized keys: "a",
+ * "b"'); each becomes its own issue at the key, keeping a message the schema set itself.
+ */
 export function zodIssues(error: ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({
-    field: i.path.length ? i.path.join('.') : '(body)',
-    message: i.message,
-  }));
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({
+          field: fieldName([...i.path, key]),
+          message: i.message.startsWith('Unrecognized key') ? 'unknown key' : i.message,
+        }))
+      : [{ field: fieldName(i.path), message: i.message }],
+  );
 }
 
 /** A status for every code: adding a code to ErrorCode does not compile until it is listed here. */
@@ -44,6 +54,7 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
 };
 

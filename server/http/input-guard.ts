@@ -1,19 +1,39 @@
-// Refuses NUL bytes in the path, the query and parsed bodies, once for every route: PostgreSQL text
-// cannot hold them (a 500 deep in a query), and no legitimate input carries one.
+// Refuses text PostgreSQL cannot store (NUL bytes, lone UTF-16 surrogates) in the path, the query
+// and parsed bodies, once for every route: a 500 deep in a query otherwise, and no legitimate
+// input carries either.
 import type { MiddlewareHandler } from 'hono';
 import { BadRequestError, ValidationError } from '../errors.ts';
 import { isFormType, isJsonType, parseMediaType } from './media-type.ts';
 
 const NUL = '\u0000';
 const NUL_MESSAGE = 'must not contain NUL bytes';
+/**
+ * A surrogate not paired with its other half: JSON may write one (`"\ud800"`), JavaScript keeps it,
+ * but PostgreSQL's jsonb refuses it (every later query casting the row's fields fails) and its
+ * text turns it into U+FFFD. With the `u` flag a well-formed pair is one code point, not a match.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATE_ALL = /\p{Cs}/gu;
+const SURROGATE_MESSAGE =
+  'must be well-formed Unicode: a lone UTF-16 surrogate (like \\ud800) cannot be stored';
 
-/** A readable field name even when the key itself holds the NUL. */
-const printable = (key: string) => key.replaceAll(NUL, '\\0');
+/** Why `text` cannot be stored, or `undefined` when it can. */
+function unstorable(text: string): string | undefined {
+  if (text.includes(NUL)) return NUL_MESSAGE;
+  if (LONE_SURROGATE.test(text)) return SURROGATE_MESSAGE;
+  return undefined;
+}
+
+/** A readable field name even when the key itself holds what it is refused for. */
+const printable = (key: string) =>
+  key
+    .replaceAll(NUL, '\\0')
+    .replace(LONE_SURROGATE_ALL, (s) => `\\u${s.charCodeAt(0).toString(16)}`);
 
 /** Deeper bodies are refused: no endpoint takes them, and walking them recursively would overflow. */
 const MAX_DEPTH = 64;
 
-/** The first problem in a parsed body: a string (value or key) holding a NUL, or too deep a nesting. */
+/** The first problem in a parsed body: unstorable text (in a value or a key), or too deep a nesting. */
 function findProblem(body: unknown): { field: string; message: string } | undefined {
   const pending: { value: unknown; path: string; depth: number }[] = [
     { value: body, path: '', depth: 0 },
@@ -21,7 +41,8 @@ function findProblem(body: unknown): { field: string; message: string } | undefi
   for (let item = pending.pop(); item; item = pending.pop()) {
     const { value, path, depth } = item;
     if (typeof value === 'string') {
-      if (value.includes(NUL)) return { field: path || '(body)', message: NUL_MESSAGE };
+      const message = unstorable(value);
+      if (message) return { field: path || '(body)', message };
       continue;
     }
     if (!value || typeof value !== 'object' || value instanceof Blob) continue;
@@ -30,24 +51,28 @@ function findProblem(body: unknown): { field: string; message: string } | undefi
     }
     for (const [key, child] of Object.entries(value)) {
       const at = path ? `${path}.${printable(key)}` : printable(key);
-      if (key.includes(NUL)) return { field: at, message: NUL_MESSAGE };
+      const message = unstorable(key);
+      if (message) return { field: at, message };
       pending.push({ value: child, path: at, depth: depth + 1 });
     }
   }
   return undefined;
 }
 
-/** Path and query string; `%00` decodes to a NUL in both. */
-export function rejectNulInUrl(): MiddlewareHandler {
-  return async function rejectNulInUrl(c, next) {
+/**
+ * Path and query string; `%00` decodes to a NUL in both. Percent-encoded UTF-8 cannot spell a
+ * lone surrogate (decoders make it U+FFFD or keep the escape), but the query is checked for one
+ * all the same, so no decoder's leniency reaches the database.
+ */
+export function rejectUnstorableTextInUrl(): MiddlewareHandler {
+  return async function rejectUnstorableTextInUrl(c, next) {
     const url = new URL(c.req.url);
     if (/%00/i.test(url.pathname) || url.pathname.includes(NUL)) {
       throw new ValidationError([{ field: 'path', message: NUL_MESSAGE }]);
     }
     for (const [key, value] of url.searchParams) {
-      if (key.includes(NUL) || value.includes(NUL)) {
-        throw new ValidationError([{ field: `query.${printable(key)}`, message: NUL_MESSAGE }]);
-      }
+      const message = unstorable(key) ?? unstorable(value);
+      if (message) throw new ValidationError([{ field: `query.${printable(key)}`, message }]);
     }
     await next();
   };
@@ -57,8 +82,8 @@ export function rejectNulInUrl(): MiddlewareHandler {
  * JSON and form bodies, parsed once here (Hono caches the body for the handler). Mount it after
  * the body limit, which must see the body first. Empty bodies pass: a DELETE may send a type.
  */
-export function rejectNulInBody(): MiddlewareHandler {
-  return async function rejectNulInBody(c, next) {
+export function rejectUnstorableTextInBody(): MiddlewareHandler {
+  return async function rejectUnstorableTextInBody(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const type = parseMediaType(c.req.header('content-type'));
     let body: unknown;

@@ -10,7 +10,7 @@ import {
 } from '../contacts/contact-input.ts';
 import { ValidationError } from '../errors.ts';
 import { findForm } from '../forms/forms-store.ts';
-import { type ApiApp, errorResponses, security } from '../http/api-app.ts';
+import { type ApiApp, errorResponse, errorResponses, security } from '../http/api-app.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { lineSchema } from './input-fields.ts';
 import { subscribeContact } from './subscribe-contact.ts';
@@ -63,11 +63,10 @@ export function registerApiSubscribeRoute(api: ApiApp, deps: AppDeps): void {
           content: { 'application/json': { schema: z.object({ id: z.number() }) } },
         },
         ...errorResponses,
-        422: {
-          description:
-            'Invalid input (`error.issues` names each field), or the email and the phone belong to ' +
+        422: errorResponse(
+          'Invalid input (`error.issues` names each field), or the email and the phone belong to ' +
             'two contacts, or the phone to a contact with another email (`error.contactIds`)',
-        },
+        ),
       },
     }),
     async (c) => {

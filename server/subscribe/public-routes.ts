@@ -10,7 +10,7 @@ import { pickLanguage, stringsFor, textDirection } from '../forms/widget-strings
 import { bodyLimit } from '../http/body-limit.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { html, page } from '../http/html.ts';
-import { rejectNulInBody } from '../http/input-guard.ts';
+import { rejectUnstorableTextInBody } from '../http/input-guard.ts';
 import { isFormType, isJsonType, parseMediaType } from '../http/media-type.ts';
 import { rateLimitPerIp } from '../http/rate-limit.ts';
 import { applyFormCors, originAllowed, preflightHeaders } from './form-cors.ts';
@@ -68,7 +68,7 @@ export function publicFormRoutes(deps: AppDeps): Hono {
     '/v1/forms/:formId/subscribe',
     rateLimitPerIp({ perMinute: config.SUBSCRIBE_RATE_LIMIT, trustedProxies: config.TRUST_PROXY }),
     bodyLimit(PUBLIC_BODY_LIMIT),
-    rejectNulInBody(),
+    rejectUnstorableTextInBody(),
     async (c) => {
       const form = await getForm(db, c.req.param('formId'));
       applyFormCors(c, form);
@@ -130,7 +130,7 @@ export function publicFormRoutes(deps: AppDeps): Hono {
   return app;
 }
 
-/** The body rejectNulInBody has already read and checked (Hono caches it). */
+/** The body rejectUnstorableTextInBody has already read and checked (Hono caches it). */
 async function readBody(c: Context, isJson: boolean): Promise<unknown> {
   if (isJson) {
     try {

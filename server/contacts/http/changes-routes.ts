@@ -3,24 +3,35 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../../auth/require-api-key.ts';
 import type { DB } from '../../db/open-database.ts';
 import { type ApiApp, errorResponses, security } from '../../http/api-app.ts';
+import { givenOnce, limitQuery } from '../../http/pagination.ts';
 import { decodeChangeCursor, FEED_START } from '../change-cursor.ts';
 import { ContactResource } from '../contact-resource.ts';
 import { listContactChanges } from '../list-changes.ts';
 
 const cursorParam = z
-  .string()
+  .string(givenOnce('cursor'))
   .optional()
   .transform((cursor, ctx) => {
-    if (cursor === undefined) return FEED_START;
+    if (cursor === undefined || cursor === '') return FEED_START;
     const position = decodeChangeCursor(cursor);
     if (position) return position;
     ctx.addIssue({ code: 'custom', message: 'expected a nextCursor from a previous page' });
     return z.NEVER;
   })
   .openapi({
-    description: 'A `nextCursor` from a previous page; absent: from the beginning',
+    type: 'string',
+    description: 'A `nextCursor` from a previous page; empty or absent: from the beginning',
     example: 'WzgxMiw0Ml0',
   });
+
+/** Unknown keys are refused, as on GET /contacts: a misspelt `cursor` must not restart the feed. */
+const ChangesQuery = z.strictObject(
+  { cursor: cursorParam, limit: limitQuery },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? 'unknown query key; use cursor or limit' : undefined,
+  },
+);
 
 export const ContactChangesPage = z
   .object({
@@ -52,10 +63,7 @@ export function registerContactChangesRoute(api: ApiApp, db: DB): void {
       security,
       middleware: [requireScope('contacts:read')] as const,
       request: {
-        query: z.object({
-          cursor: cursorParam,
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-        }),
+        query: ChangesQuery,
       },
       responses: {
         200: {

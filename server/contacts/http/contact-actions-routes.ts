@@ -2,7 +2,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { requireScope } from '../../auth/require-api-key.ts';
 import type { VerbContext } from '../../db/unit-of-work.ts';
-import { type ApiApp, errorResponses, notFoundResponse, security } from '../../http/api-app.ts';
+import { type ApiApp, errorResponse, errorResponses, security } from '../../http/api-app.ts';
 import { ContactResource } from '../contact-resource.ts';
 import { changeContactTags } from '../contact-tags.ts';
 import { deleteContact, restoreDeletedContact } from '../delete-contact.ts';
@@ -11,7 +11,7 @@ import { contactIdParams, DeleteContactQuery, TagsRequest } from './contact-sche
 const answer = (description: string) => ({
   200: { description, content: { 'application/json': { schema: ContactResource } } },
   ...errorResponses,
-  ...notFoundResponse('No contact with this id'),
+  404: errorResponse('No contact with this id'),
 });
 
 const eraseNote = `Soft delete: status \`deleted\` and \`deletedAt\`; the contact leaves lists (it is

@@ -7,6 +7,8 @@ import { ContactResource, ContactStatusSchema, SettableStatusSchema } from '../c
 import { fromForeignShapes } from '../foreign-shapes.ts';
 
 const labelName = z.string().trim().min(1).max(200);
+/** Tags one call may give, on every call that takes them. */
+const MAX_TAGS = 10;
 const groupIds = z.array(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)).max(50);
 
 /** The contact id in a path; one that does not parse is a 404. */
@@ -42,7 +44,7 @@ export const SaveContactBody = z
     clearExistingFields: z.boolean().optional().openapi({
       description: "Replace the contact's fields by the given ones instead of merging",
     }),
-    tags: z.array(labelName).max(10).optional(),
+    tags: z.array(labelName).max(MAX_TAGS).optional(),
   })
   .strict()
   .openapi('SaveContactRequest');
@@ -83,9 +85,11 @@ export const ReplaceContactRequest = z
       .openapi({ description: 'The whole set of (confirmed) groups; unchanged when absent' }),
     tags: z
       .array(labelName)
-      .max(50)
+      .max(MAX_TAGS)
       .optional()
-      .openapi({ description: 'The whole set of tags; unchanged when absent' }),
+      .openapi({
+        description: `The whole set of tags, at most ${MAX_TAGS} (like every call that takes tags); \`[]\` removes them all; unchanged when absent`,
+      }),
   })
   .strict()
   .openapi('ReplaceContactRequest');
@@ -95,7 +99,7 @@ export const TagsRequest = z
     tags: z
       .array(labelName)
       .min(1)
-      .max(10)
+      .max(MAX_TAGS)
       .openapi({ example: ['vip'] }),
   })
   .strict()

@@ -5,7 +5,7 @@ import type { ZodError } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
 import { requireScope } from '../../auth/require-api-key.ts';
 import { ValidationError } from '../../errors.ts';
-import { type ApiApp, errorResponses, notFoundResponse, security } from '../../http/api-app.ts';
+import { type ApiApp, errorResponse, errorResponses, security } from '../../http/api-app.ts';
 import { zodIssues } from '../../http/error-handler.ts';
 import { readContact } from '../contact-input.ts';
 import { ContactResource } from '../contact-resource.ts';
@@ -33,14 +33,12 @@ const json = <T>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
-const notFound = notFoundResponse('No contact with this id');
+const notFound = { 404: errorResponse('No contact with this id') };
 const identityConflict = {
-  422: {
-    ...errorResponses[422],
-    description:
-      'Invalid input (`error.issues` names each field), or identities of other contacts: an email ' +
+  422: errorResponse(
+    'Invalid input (`error.issues` names each field), or identities of other contacts: an email ' +
       'and a phone of two contacts, or a phone whose contact has another email (`error.contactIds`)',
-  },
+  ),
 };
 const phoneOptions = (body: { defaultCountry?: string; trimLeadingZero?: boolean }) => ({
   defaultCountry: body.defaultCountry,
@@ -83,6 +81,7 @@ const saveRoute = createRoute({
     201: json(SaveContactResponse, 'A contact was created'),
     ...errorResponses,
     ...identityConflict,
+    409: errorResponse('The contact changed concurrently (`conflict`); send the request again'),
   },
 });
 
@@ -173,8 +172,10 @@ export function registerContactRoutes(api: ApiApp, deps: AppDeps): void {
   api.openapi(listRoute, async (c) => {
     const query = c.req.valid('query');
     const filters = readListFilters(c.req.query(), query);
-    const before = query.cursor === undefined ? undefined : Number(query.cursor);
-    return c.json(await listContacts(db, filters, { before, limit: query.limit }), 200);
+    return c.json(
+      await listContacts(db, filters, { before: query.cursor, limit: query.limit }),
+      200,
+    );
   });
 
   api.openapi(

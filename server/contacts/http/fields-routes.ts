@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../../auth/require-api-key.ts';
 import type { DB } from '../../db/open-database.ts';
-import { type ApiApp, errorResponses, security } from '../../http/api-app.ts';
+import { type ApiApp, errorResponse, errorResponses, security } from '../../http/api-app.ts';
 import {
   changeField,
   defineField,
@@ -21,7 +21,7 @@ import { jsonAnswer, jsonBody, lacking } from './openapi-parts.ts';
 const keyParam = z.object({
   key: FieldKeySchema.openapi({ param: { name: 'key', in: 'path' } }),
 });
-const notFound = { 404: { description: 'No field is defined with this key' } };
+const notFound = { 404: errorResponse('No field is defined with this key') };
 const misfit =
   'Invalid input (`error.issues` names each field), or values already stored would not fit ' +
   '(`type` or `options` is named, with the contacts holding them)';
@@ -62,10 +62,10 @@ export function registerFieldRoutes(api: ApiApp, db: DB): void {
       request: { body: jsonBody(DefineFieldRequest) },
       responses: {
         201: jsonAnswer('The new definition', FieldDefinitionResource),
-        409: { description: 'A field with this key is defined' },
+        409: errorResponse('A field with this key is defined'),
         ...errorResponses,
         ...lacking('contacts:write'),
-        422: { description: misfit },
+        422: errorResponse(misfit),
       },
     }),
     async (c) => {
@@ -111,7 +111,7 @@ export function registerFieldRoutes(api: ApiApp, db: DB): void {
         ...notFound,
         ...errorResponses,
         ...lacking('contacts:write'),
-        422: { description: misfit },
+        422: errorResponse(misfit),
       },
     }),
     async (c) => {

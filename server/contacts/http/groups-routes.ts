@@ -3,7 +3,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { requireScope } from '../../auth/require-api-key.ts';
 import type { DB } from '../../db/open-database.ts';
-import { type ApiApp, errorResponses, security } from '../../http/api-app.ts';
+import {
+  type ApiApp,
+  errorResponse,
+  errorResponses,
+  idPathParams,
+  security,
+} from '../../http/api-app.ts';
 import { isJsonType, parseMediaType } from '../../http/media-type.ts';
 import { pageQuery } from '../../http/pagination.ts';
 import { lineSchema } from '../../subscribe/input-fields.ts';
@@ -20,13 +26,6 @@ import { jsonAnswer, jsonBody, lacking } from './openapi-parts.ts';
 
 const MAX_MEMBERS = 500;
 
-const idParam = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: 'id', in: 'path' }, example: 7 }),
-});
 const GroupNameRequest = z.object({ name: GroupNameSchema }).strict().openapi('GroupNameRequest');
 
 const MembersRequest = z
@@ -68,8 +67,8 @@ const DetachResult = z
   })
   .openapi('GroupDetachResult');
 
-const notFound = { 404: { description: 'No such group' } };
-const taken = { 409: { description: 'Another group has this name' } };
+const notFound = { 404: errorResponse('No such group') };
+const taken = { 409: errorResponse('Another group has this name') };
 
 function selectorOf(body: z.infer<typeof MembersRequest>): MemberSelector | undefined {
   if (body.contactIds) return { contactIds: body.contactIds };
@@ -111,8 +110,7 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
     }),
     async (c) => {
       const { cursor, limit } = c.req.valid('query');
-      const after = cursor === undefined ? undefined : Number(cursor);
-      return c.json(await listGroups(db, { after, limit }), 200);
+      return c.json(await listGroups(db, { after: cursor, limit }), 200);
     },
   );
 
@@ -143,7 +141,7 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
       summary: 'One group with its member count',
       security,
       middleware: [requireScope('contacts:read')] as const,
-      request: { params: idParam },
+      request: { params: idPathParams },
       responses: {
         200: jsonAnswer('The group', GroupResource),
         ...notFound,
@@ -166,7 +164,7 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
         'creates a new group of that name.',
       security,
       middleware: [requireScope('contacts:write')] as const,
-      request: { params: idParam, body: jsonBody(GroupNameRequest) },
+      request: { params: idPathParams, body: jsonBody(GroupNameRequest) },
       responses: {
         200: jsonAnswer('The renamed group', GroupResource),
         ...notFound,
@@ -195,7 +193,7 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
         'of that name.',
       security,
       middleware: [requireScope('contacts:write')] as const,
-      request: { params: idParam },
+      request: { params: idPathParams },
       responses: {
         204: { description: 'Deleted' },
         ...notFound,
@@ -222,7 +220,7 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
       security,
       middleware: [requireScope('contacts:write')] as const,
       request: {
-        params: idParam,
+        params: idPathParams,
         body: jsonBody(
           MembersRequest.refine((v) => selectorOf(v) !== undefined, {
             message: 'send contactIds or externalCustomerIds',
@@ -259,7 +257,7 @@ export function registerGroupRoutes(api: ApiApp, db: DB): void {
         'came out empty never empties a group). Pending memberships are left as they are.',
       security,
       middleware: [requireScope('contacts:write'), emptyBodyIsEmptyObject()] as const,
-      request: { params: idParam, body: jsonBody(MembersRequest, false) },
+      request: { params: idPathParams, body: jsonBody(MembersRequest, false) },
       responses: {
         200: jsonAnswer('What changed', DetachResult),
         ...notFound,

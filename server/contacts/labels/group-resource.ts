@@ -14,11 +14,15 @@ export const GroupResource = z
   .object({
     id: z.number().int().openapi({ example: 7 }),
     name: z.string().openapi({ example: 'Newsletter' }),
-    contactCount: z.number().int().openapi({
-      description:
-        'Confirmed memberships of contacts that are not deleted (pending ones not counted)',
-      example: 1250,
-    }),
+    contactCount: z
+      .number()
+      .int()
+      .openapi({
+        description:
+          'Members that are not deleted, whatever their status (unconfirmed, unsubscribed and ' +
+          'bounced ones count); memberships waiting for a form’s confirmation link do not',
+        example: 1250,
+      }),
     createdAt: z.string().openapi({ format: 'date-time', example: '2026-12-03T10:00:00.000Z' }),
   })
   .openapi('Group');

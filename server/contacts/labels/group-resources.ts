@@ -24,7 +24,7 @@ const toView = (row: GroupRow, contactCount: number): GroupView => ({
   createdAt: new Date(row.created_at).toISOString(),
 });
 
-/** Confirmed members that are not deleted, for many groups in one grouped query. */
+/** Members that are not deleted, whatever their status, for many groups in one grouped query. */
 async function contactCounts(db: DB, groupIds: number[]): Promise<Map<number, number>> {
   if (groupIds.length === 0) return new Map();
   const rows = await db

@@ -45,13 +45,22 @@ export function coerceFieldValue(definition: FieldDefinition, value: unknown): C
   }
 }
 
+/** Keys bound per query, far below SQLite's and PostgreSQL's limits on bound parameters. */
+const KEYS_PER_QUERY = 1000;
+
+/** The definitions of those of `keys` that have one; any number of keys (a query per 1,000). */
 export async function fieldDefinitionsFor(db: DB, keys: string[]): Promise<FieldDefinition[]> {
-  if (keys.length === 0) return [];
-  const rows = await db
-    .selectFrom('field_definitions')
-    .select(['key', 'type', 'label', 'options'])
-    .where('key', 'in', keys)
-    .execute();
+  const rows = [];
+  for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
+    const chunk = keys.slice(start, start + KEYS_PER_QUERY);
+    rows.push(
+      ...(await db
+        .selectFrom('field_definitions')
+        .select(['key', 'type', 'label', 'options'])
+        .where('key', 'in', chunk)
+        .execute()),
+    );
+  }
   return rows.map((r) => ({
     ...r,
     options: r.options === null ? null : (JSON.parse(r.options) as string[]),
