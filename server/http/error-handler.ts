@@ -45,6 +45,8 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  // Well-formed input without the proof the form asks for: refused, not invalid (which is 422).
+  bot_check_failed: 403,
 };
 
 /** Every code, for the OpenAPI error schema; complete because `statusByCode` must be. */
