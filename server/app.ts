@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps } from './app-deps.ts';
 import { registerApiKeyRoutes } from './auth/api-keys-routes.ts';
 import { requireApiKey } from './auth/require-api-key.ts';
+import { challengeRoutes } from './bot-defence/challenge-routes.ts';
 import { confirmRoutes } from './confirm/routes.ts';
 import { registerContactChangesRoute } from './contacts/http/changes-routes.ts';
 import { registerContactRoutes } from './contacts/http/contacts-routes.ts';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route('/', widgetRoutes(deps.logger));
   app.route('/', publicFormRoutes(deps));
+  app.route('/', challengeRoutes(deps));
   app.route('/', confirmRoutes(deps));
   const mailbox = devMailboxServing(deps.config);
   deps.logger.info(
@@ -75,7 +77,7 @@ export function createApp(deps: AppDeps): Hono {
   api.use('*', rateLimitPerApiKey({ perMinute: deps.config.API_RATE_LIMIT }));
   api.use('*', rejectUnstorableTextInBody());
   registerApiKeyRoutes(api, deps.db);
-  registerFormRoutes(api, deps.db);
+  registerFormRoutes(api, deps);
   registerEventRoutes(api, deps);
   // Before the contact routes: `/contacts/{id}` would otherwise take `/contacts/changes`.
   registerContactChangesRoute(api, deps.db);

@@ -17,6 +17,21 @@ describe('loadConfig', () => {
     expect(config.SMTP_URL).toBeUndefined();
   });
 
+  it('applies the bot defence defaults and puts the confirmation budgets into the timings', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      CHALLENGE_DIFFICULTY: 13,
+      CHALLENGE_FORM_RATE: 100,
+      CHALLENGE_DOMAIN_RATE: 100,
+      TURNSTILE_VERIFY_URL: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
+      timings: { confirmationsPerDomain: 3000, confirmationsPerForm: 10_000 },
+    });
+    expect(config.TURNSTILE_SECRET_KEY).toBeUndefined();
+    const set = loadConfig({ CONFIRMATIONS_PER_DOMAIN: '50', CONFIRMATIONS_PER_FORM: '70' });
+    expect(set.timings).toMatchObject({ confirmationsPerDomain: 50, confirmationsPerForm: 70 });
+    expect(() => loadConfig({ CHALLENGE_DIFFICULTY: '40' })).toThrow(/CHALLENGE_DIFFICULTY/);
+  });
+
   it('derives PUBLIC_URL from PORT and drops a trailing slash', () => {
     expect(loadConfig({ PORT: '3000' }).PUBLIC_URL).toBe('http://localhost:3000');
     expect(loadConfig({ PUBLIC_URL: 'https://lists.example.com/' }).PUBLIC_URL).toBe(

@@ -37,6 +37,22 @@ const envSchema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   WORKFLOW_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** Confirmation mails an hour per recipient domain and per form; beyond them mail is paced. */
+  CONFIRMATIONS_PER_DOMAIN: z.coerce.number().int().positive().optional(),
+  CONFIRMATIONS_PER_FORM: z.coerce.number().int().positive().optional(),
+  /** Leading zero bits the widget's proof of work needs: each one doubles the expected work. */
+  CHALLENGE_DIFFICULTY: z.coerce.number().int().min(1).max(32).default(13),
+  /**
+   * An adaptive form requires the proof of work once, within the last 10 minutes, the form took
+   * this many subscribes, or the subscriber's mail domain was sent this many confirmation mails.
+   */
+  CHALLENGE_FORM_RATE: z.coerce.number().int().positive().default(100),
+  CHALLENGE_DOMAIN_RATE: z.coerce.number().int().positive().default(100),
+  /** Cloudflare Turnstile's secret, for forms that set a `turnstileSiteKey`. */
+  TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
+  TURNSTILE_VERIFY_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,11 +70,19 @@ export interface Timings {
   confirmationCooldownMs: number;
   confirmationsPerDay: number;
   /**
-   * Confirmation mails per recipient domain within `confirmationDomainWindowMs`: a brake on floods
-   * of made-up addresses at one domain, set far above what a launch sends to one mail provider.
+   * Confirmation mails per recipient domain, and per form, within `confirmationBudgetWindowMs`: a
+   * brake on floods of made-up addresses, set far above what a launch sends to one mail provider.
+   * Beyond a budget mail is not dropped but paced (confirm/confirmation-pacing.ts).
    */
   confirmationsPerDomain: number;
-  confirmationDomainWindowMs: number;
+  confirmationsPerForm: number;
+  confirmationBudgetWindowMs: number;
+  /** How long an issued proof-of-work challenge can be solved and sent. */
+  challengeTtlMs: number;
+  /** The recent past over which an adaptive form's rates are counted (CHALLENGE_*_RATE). */
+  challengeRateWindowMs: number;
+  /** How long a counted rate is reused before it is counted again (per process). */
+  challengeRateCacheMs: number;
   mailFirstBackoffMs: number;
   mailMaxBackoffMs: number;
   mailMaxAttempts: number;
@@ -81,7 +105,11 @@ export const defaultTimings: Timings = {
   confirmationCooldownMs: 10 * 60_000,
   confirmationsPerDay: 5,
   confirmationsPerDomain: 3000,
-  confirmationDomainWindowMs: 3600_000,
+  confirmationsPerForm: 10_000,
+  confirmationBudgetWindowMs: 3600_000,
+  challengeTtlMs: 10 * 60_000,
+  challengeRateWindowMs: 10 * 60_000,
+  challengeRateCacheMs: 1_000,
   mailFirstBackoffMs: 2_000,
   mailMaxBackoffMs: 10 * 60_000,
   mailMaxAttempts: 40,
@@ -121,5 +149,13 @@ export function loadConfig(
   }
   const e = parsed.data;
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
-  return { ...e, PUBLIC_URL: publicUrl, timings: { ...defaultTimings, ...timings } };
+  // The budgets are the operator's to set; tests shorten their window through `timings`.
+  const budgets: Partial<Timings> = {};
+  if (e.CONFIRMATIONS_PER_DOMAIN) budgets.confirmationsPerDomain = e.CONFIRMATIONS_PER_DOMAIN;
+  if (e.CONFIRMATIONS_PER_FORM) budgets.confirmationsPerForm = e.CONFIRMATIONS_PER_FORM;
+  return {
+    ...e,
+    PUBLIC_URL: publicUrl,
+    timings: { ...defaultTimings, ...budgets, ...timings },
+  };
 }

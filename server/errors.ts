@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'identity_conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'bot_check_failed';
 
 export abstract class AppError extends Error {
   override name = 'AppError';
@@ -103,6 +104,15 @@ export class RateLimitedError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
     super(`Too many requests; retry after ${retryAfterSeconds} s`);
   }
+}
+
+/**
+ * A public subscribe that lacks a proof the form requires (the widget's proof of work, or a
+ * Turnstile token), or whose proof is wrong, expired or already used. The message says which.
+ */
+export class BotCheckFailedError extends AppError {
+  override name = 'BotCheckFailedError';
+  override readonly code = 'bot_check_failed';
 }
 
 /** Turns anything thrown into an Error, keeping the original as `cause`. */

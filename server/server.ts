@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { WorkerRegistry } from './background/worker-registry.ts';
+import { pruneExpiredLoop } from './background/workers/prune-expired.ts';
 import type { Config } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type OpenDatabase, openDatabase } from './db/open-database.ts';
@@ -78,6 +79,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     workerId: worker.id,
   });
   await engine.start();
+  const pruner = pruneExpiredLoop(db, logger.child({ module: 'prune' }));
+  pruner.start();
   const wakeups = { mail: () => mailer.wake(), engine: () => engine.wake() };
 
   const app = createApp({
@@ -122,6 +125,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const deadline = Date.now() + config.timings.shutdownGraceMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await engine.stop();
+      await pruner.stop();
       await mailer.stop();
       await worker.stop();
       await database.close();

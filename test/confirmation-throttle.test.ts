@@ -1,4 +1,4 @@
-// The confirmation throttle counts mailboxes, not spellings (victim+1@, Victim@), and each domain.
+// The confirmation throttle counts mailboxes, not spellings (victim+1@, Victim@); domains are paced.
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultTimings } from '../server/config.ts';
@@ -17,9 +17,10 @@ describe.each(testDialects())('confirmation throttle on %s', (dialect) => {
   beforeEach(async () => {
     database = await createTestDatabase(dialect);
     smtp = await new TestSmtp().start();
+    // Three a window of 900 ms: one mail at once, then one every 300 ms.
     server = await startTestServer(
-      { DATABASE_URL: database.url, SMTP_URL: smtp.url },
-      { confirmationsPerDomain: 3, confirmationDomainWindowMs: 3600_000 },
+      { DATABASE_URL: database.url, SMTP_URL: smtp.url, CONFIRMATIONS_PER_DOMAIN: '3' },
+      { confirmationBudgetWindowMs: 900 },
     );
   });
 
@@ -77,13 +78,23 @@ describe.each(testDialects())('confirmation throttle on %s', (dialect) => {
     expect(contacts).toHaveLength(4);
   });
 
-  it('stops at the domain budget, answering the same', async () => {
+  it('paces mail beyond the domain budget, answering the same and losing none', async () => {
     const { bodies, mails } = await postAll(
       Array.from({ length: 6 }, (_, i) => `person${i}@flood.example`),
       /@flood\.example/,
     );
     expect(bodies.size).toBe(1);
-    expect(mails).toBe(3);
+    expect(mails).toBe(6);
+    const rows = await server.database.db
+      .selectFrom('outbox')
+      .select(['next_attempt_at', 'sent_at'])
+      .where('to_address', 'like', '%@flood.example')
+      .orderBy('next_attempt_at')
+      .execute();
+    const due = rows.map((r) => r.next_attempt_at);
+    for (let i = 1; i < due.length; i++)
+      expect((due[i] ?? 0) - (due[i - 1] ?? 0)).toBeGreaterThanOrEqual(300);
+    for (const row of rows) expect(row.sent_at).toBeGreaterThanOrEqual(row.next_attempt_at);
   });
 
   it('logs a mail it does not send for being over the budget', async () => {

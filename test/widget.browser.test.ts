@@ -4,11 +4,28 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromiumAvailable, LAUNCH_TIMEOUT_MS, launchChromium } from './helpers/browser.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
+import { FakeSiteverify } from './helpers/fake-siteverify.ts';
 import { HostSite } from './helpers/host-site.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { TestSmtp } from './helpers/smtp.ts';
 
 const ARTIFACTS = 'test/artifacts';
+const TURNSTILE_SECRET = 'turnstile-secret';
+const TURNSTILE_TOKEN = 'token-cloudflare-issued';
+
+/**
+ * Stands in for Cloudflare's api.js: renders a box into the given element (inside the shadow root)
+ * and hands out the token the fake siteverify accepts, a new one after each reset.
+ */
+const fakeTurnstileScript = `window.turnstile = {
+  render(el, opts) {
+    el.textContent = 'Turnstile: verified';
+    setTimeout(() => opts.callback(${JSON.stringify(TURNSTILE_TOKEN)}), 0);
+    window.__turnstile = opts;
+    return 'widget-1';
+  },
+  reset() { setTimeout(() => window.__turnstile.callback(${JSON.stringify(TURNSTILE_TOKEN)}), 0); },
+};`;
 
 const pages = (subflow: string): Record<string, string> => {
   const script = `<script src="${subflow}/widget.js" async></script>`;
@@ -34,6 +51,7 @@ describe.skipIf(!chromiumAvailable).each(testDialects())('widget in Chromium on 
   let server: TestServer;
   let host: HostSite;
   let foreign: HostSite;
+  let siteverify: FakeSiteverify;
   let page: Page;
 
   beforeAll(async () => {
@@ -47,8 +65,17 @@ describe.skipIf(!chromiumAvailable).each(testDialects())('widget in Chromium on 
   beforeEach(async () => {
     database = await createTestDatabase(dialect);
     smtp = await new TestSmtp().start();
+    siteverify = await new FakeSiteverify({
+      secret: TURNSTILE_SECRET,
+      token: TURNSTILE_TOKEN,
+    }).start();
     server = await startTestServer(
-      { DATABASE_URL: database.url, SMTP_URL: smtp.url },
+      {
+        DATABASE_URL: database.url,
+        SMTP_URL: smtp.url,
+        TURNSTILE_SECRET_KEY: TURNSTILE_SECRET,
+        TURNSTILE_VERIFY_URL: siteverify.url,
+      },
       { minFillMs: 300 },
     );
     host = await new HostSite(pages(server.url)).start();
@@ -66,6 +93,7 @@ describe.skipIf(!chromiumAvailable).each(testDialects())('widget in Chromium on 
     await host.stop();
     await foreign.stop();
     await server.close();
+    await siteverify.stop();
     await smtp.stop();
     await database.drop();
   });
@@ -225,5 +253,74 @@ describe.skipIf(!chromiumAvailable).each(testDialects())('widget in Chromium on 
       unknown
     >;
     expect(contact).toMatchObject({ phone: '+491712345678', fields: { company: 'Acme' } });
+  });
+
+  it('solves the proof of work while the visitor types and subscribes with the challenge on', async () => {
+    const res = await server.api('/api/v1/forms/newsletter', {
+      method: 'PATCH',
+      body: JSON.stringify({ botDefence: { challenge: 'on' } }),
+    });
+    expect(res.status).toBe(200);
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(r.postData() ?? '');
+    });
+    await page.goto(`${host.origin}/embed`);
+    const email = page.getByLabel('Email');
+    await email.fill('proven@example.com');
+    await page.waitForTimeout(350);
+    await email.press('Enter');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('check your inbox');
+    await smtp.waitForMail('proven@example.com');
+    expect(posts).toHaveLength(1);
+    expect(JSON.parse(posts[0] ?? '{}')).toMatchObject({
+      email: 'proven@example.com',
+      _challenge: expect.stringMatching(/^newsletter\./),
+      _solution: expect.stringMatching(/^\d+$/),
+    });
+    const solveMs = await page.evaluate(
+      () => performance.getEntriesByName('subflow:proof-of-work')[0]?.duration,
+    );
+    expect(solveMs).toBeGreaterThan(0);
+    process.stdout.write(
+      `proof of work (difficulty 13, challenge fetch included) solved in ${solveMs?.toFixed(0)} ms on ${dialect}\n`,
+    );
+  });
+
+  it('tells a visitor without JavaScript what to do when the form requires the proof', async () => {
+    await server.api('/api/v1/forms/newsletter', {
+      method: 'PATCH',
+      body: JSON.stringify({ botDefence: { challenge: 'on' } }),
+    });
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const noJs = await context.newPage();
+    await noJs.goto(`${host.origin}/plain`);
+    await noJs.getByLabel('Email').fill('nojs-refused@example.com');
+    await noJs.getByRole('button', { name: 'Subscribe' }).click();
+    await noJs.waitForURL(`${server.url}/v1/forms/newsletter/subscribe`);
+    expect(await noJs.textContent('body')).toContain('This form needs JavaScript at the moment');
+    await context.close();
+    expect(await server.database.db.selectFrom('contacts').select('id').execute()).toEqual([]);
+  });
+
+  it('renders Turnstile when the form has a site key and sends its token', async () => {
+    const res = await server.api('/api/v1/forms/newsletter', {
+      method: 'PATCH',
+      body: JSON.stringify({
+        botDefence: { challenge: 'off', turnstileSiteKey: '1x00000000000000000000AA' },
+      }),
+    });
+    expect(res.status).toBe(200);
+    await page.route('https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit', (r) =>
+      r.fulfill({ contentType: 'text/javascript', body: fakeTurnstileScript }),
+    );
+    await page.goto(`${host.origin}/embed`);
+    await expect.poll(() => page.getByText('Turnstile: verified').count()).toBe(1);
+    await page.getByLabel('Email').fill('turnstile@example.com');
+    await page.waitForTimeout(350);
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('check your inbox');
+    await smtp.waitForMail('turnstile@example.com');
+    expect(siteverify.calls.map((c) => c.get('response'))).toEqual([TURNSTILE_TOKEN]);
   });
 });

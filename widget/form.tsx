@@ -1,7 +1,9 @@
-// The subscription form rendered inside the shadow root: fields, consent, honeypot, messages.
+// The subscription form rendered inside the shadow root: fields, consent, honeypot, proofs, messages.
 import { Component, createRef } from 'preact';
-// Type only: erased from the bundle, so the widget and the server cannot disagree on the keys.
+// Types only: erased from the bundle, so the widget and the server cannot disagree on the keys.
+import type { Form } from '../server/forms/form-schema.ts';
 import type { Strings as WidgetStrings } from '../server/forms/widget-strings.ts';
+import { loadTurnstile, type Proof, solveChallenge } from './proof.ts';
 
 /** The widget's texts, in the visitor's language, chosen and merged with the form's by the server. */
 type Strings = WidgetStrings & Record<string, string>;
@@ -18,6 +20,7 @@ export interface FormDef {
   id: string;
   fields: FieldDef[];
   requireConsent: boolean;
+  botDefence: Form['botDefence'];
   originAllowed: boolean;
   lang: string;
   dir: 'ltr' | 'rtl';
@@ -37,6 +40,8 @@ interface State {
   failed: boolean;
 }
 
+const noop = () => {};
+
 const autocomplete: Record<string, string> = {
   email: 'email',
   phone: 'tel',
@@ -49,11 +54,55 @@ export class SubflowForm extends Component<Props, State> {
   private shownAt = Date.now();
   private form = createRef<HTMLFormElement>();
   private status = createRef<HTMLParagraphElement>();
+  private captcha = createRef<HTMLDivElement>();
+  /** The proof of work under way or found; each is good for one subscribe. */
+  private proof: Promise<Proof | undefined> | undefined;
+  /** Turnstile's current token, and how to ask it for a new one after a post used it. */
+  private token: string | undefined;
+  private resetCaptcha = noop;
+
+  private get url() {
+    return `${this.props.server}/v1/forms/${encodeURIComponent(this.props.def.id)}`;
+  }
 
   override componentDidMount() {
-    if (!this.props.def.originAllowed)
-      this.setState({ message: this.props.def.strings.notAllowed, failed: true });
+    const { def } = this.props;
+    if (!def.originAllowed) this.setState({ message: def.strings.notAllowed, failed: true });
+    const sitekey = def.botDefence.turnstileSiteKey;
+    if (sitekey)
+      loadTurnstile().then((t) => {
+        const id = t.render(this.captcha.current as HTMLElement, {
+          sitekey,
+          callback: (token: string) => {
+            this.token = token;
+          },
+        });
+        this.resetCaptcha = () => t.reset(id);
+        // Turnstile unreachable: posts go without a token, and the server's refusal is shown.
+      }, noop);
   }
+
+  /** Starts the proof of work when the visitor first touches the form, so it runs as they type. */
+  private startProof = () => {
+    if (this.props.def.botDefence.challenge !== 'off')
+      this.proof ??= solveChallenge(`${this.url}/challenge`).catch(() => undefined);
+  };
+
+  /** Posts with a fresh proof; a refused proof (expired, say) is solved anew and sent once more. */
+  private send = async (body: Record<string, unknown>, retry: boolean): Promise<Response> => {
+    this.startProof();
+    const proof = await this.proof;
+    this.proof = undefined;
+    const res = await fetch(`${this.url}/subscribe`, {
+      method: 'POST',
+      credentials: 'omit',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, ...proof, 'cf-turnstile-response': this.token }),
+    });
+    this.token = undefined;
+    this.resetCaptcha();
+    return res.status === 403 && proof && retry ? this.send(body, false) : res;
+  };
 
   private label(field: FieldDef): string {
     return field.label ?? this.props.def.strings[field.name] ?? field.name;
@@ -93,15 +142,7 @@ export class SubflowForm extends Component<Props, State> {
     body._elapsed = Date.now() - this.shownAt;
     this.setState({ sending: true, message: s.sending, failed: false, errors: {} });
     try {
-      const res = await fetch(
-        `${this.props.server}/v1/forms/${encodeURIComponent(this.props.def.id)}/subscribe`,
-        {
-          method: 'POST',
-          credentials: 'omit',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        },
-      );
+      const res = await this.send(body, true);
       if (res.status === 202) {
         this.setState({ sending: false, done: true, message: s.success }, () =>
           this.status.current?.focus(),
@@ -119,7 +160,8 @@ export class SubflowForm extends Component<Props, State> {
           fieldErrors,
         );
       }
-      this.fail(res.status === 429 ? s.tooMany : res.status === 403 ? s.notAllowed : s.failed);
+      const code = res.status === 403 && (await res.json()).error?.code;
+      this.fail(res.status === 429 ? s.tooMany : code === 'forbidden' ? s.notAllowed : s.failed);
     } catch {
       this.fail(s.failed);
     }
@@ -183,6 +225,7 @@ export class SubflowForm extends Component<Props, State> {
         ref={this.form}
         noValidate
         onSubmit={this.submit}
+        onFocusIn={this.startProof}
         lang={def.lang}
         dir={def.dir}
         aria-labelledby="sf-t"
@@ -212,6 +255,7 @@ export class SubflowForm extends Component<Props, State> {
             <input name="_hp" tabIndex={-1} autocomplete="off" />
           </div>
         )}
+        {!done && def.botDefence.turnstileSiteKey && <div ref={this.captcha} />}
         {!done && (
           <button type="submit" disabled={sending || !def.originAllowed}>
             {sending ? strings.sending : strings.submit}

@@ -1,4 +1,4 @@
-// Queues a double opt-in mail, within the per-mailbox and per-domain throttle.
+// Queues a double opt-in mail: within the per-mailbox throttle, paced by the domain and form budgets.
 import type { Timings } from '../config.ts';
 import { mailboxOf } from '../contacts/mailbox.ts';
 import type { SubscriberFills } from '../contacts/upsert-contact.ts';
@@ -10,7 +10,8 @@ import type { Logger } from '../logger.ts';
 import { enqueueMail } from '../mail/outbox/enqueue-mail.ts';
 import { createConfirmToken } from './confirm-tokens.ts';
 import { renderConfirmationMail } from './confirmation-mail.ts';
-import { confirmationBudget } from './confirmation-throttle.ts';
+import { paceConfirmation } from './confirmation-pacing.ts';
+import { mailboxMayGetConfirmation } from './confirmation-throttle.ts';
 
 export interface QueueConfirmationInput {
   contact: ContactRow;
@@ -36,8 +37,9 @@ export async function queueConfirmation(tx: Tx, input: QueueConfirmationInput): 
 /**
  * Creates a token and queues the mail in the caller's transaction, for a caller that has decided
  * the address needs one (a deleted contact's too: a subscribe asks it back, and the link restores
- * it). Returns false (and queues nothing) for a contact without an email, or when the mailbox or
- * its domain is over its budget (logged).
+ * it). Returns false (and queues nothing) for a contact without an email, or when the mailbox is
+ * over its throttle (logged). A mail over its domain's or form's budget is queued to go out later,
+ * and its link stays valid for the full time from then.
  */
 export async function queueConfirmationMail(
   tx: Tx,
@@ -47,20 +49,26 @@ export async function queueConfirmationMail(
   if (!contact.email) return false;
   const mailbox = mailboxOf(contact.email);
   await dialectOf(tx.db).lockIdentities(tx.db, [`mailbox:${mailbox.mailbox}`]);
-  const budget = await confirmationBudget(tx.db, mailbox, input.formType, timings, now);
-  if (budget !== 'allowed') {
+  if (!(await mailboxMayGetConfirmation(tx.db, mailbox, input.formType, timings, now))) {
     input.logger.info(
-      { contactId: contact.id, formType: input.formType, domain: mailbox.domain, over: budget },
+      { contactId: contact.id, formType: input.formType, domain: mailbox.domain, over: 'mailbox' },
       'confirmation mail not sent: over the throttle',
     );
     return false;
   }
+  const sendAt = await paceConfirmation(tx.db, {
+    domain: mailbox.domain,
+    formType: input.formType,
+    timings,
+    now,
+    logger: input.logger,
+  });
   const { id, token } = await createConfirmToken(tx.db, {
     contactId: contact.id,
     email: contact.email,
     formType: input.formType,
     fills: input.fills,
-    ttlMs: timings.confirmTokenTtlMs,
+    ttlMs: timings.confirmTokenTtlMs + (sendAt - now),
     now,
   });
   const mail = renderConfirmationMail(input.form, `${input.publicUrl}/confirm/${token}`);
@@ -72,6 +80,7 @@ export async function queueConfirmationMail(
       contactId: contact.id,
       to: contact.email,
       ...mail,
+      notBefore: sendAt,
     },
     now,
   );

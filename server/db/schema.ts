@@ -139,6 +139,18 @@ export interface ApiKeysTable {
   revoked_at: number | null;
 }
 
+/** A proof-of-work challenge already used; kept until it expires, so it cannot be used again. */
+export interface SpentChallengesTable {
+  id: string;
+  expires_at: number;
+}
+
+/** A paced mail budget (`domain:<domain>`, `form:<id>`): booked up to `booked_until`. */
+export interface MailBudgetsTable {
+  key: string;
+  booked_until: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -236,6 +248,8 @@ export interface Database {
   confirm_tokens: ConfirmTokensTable;
   api_keys: ApiKeysTable;
   settings: SettingsTable;
+  spent_challenges: SpentChallengesTable;
+  mail_budgets: MailBudgetsTable;
   dev_mailbox: DevMailboxTable;
   tags: TagsTable;
   contact_tags: ContactTagsTable;

@@ -1,12 +1,17 @@
 // /api/v1/forms: create, list, read, change and delete forms.
 import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../app-deps.ts';
 import { requireScope } from '../auth/require-api-key.ts';
 import type { DB } from '../db/open-database.ts';
+import { ValidationError } from '../errors.ts';
 import { type ApiApp, errorResponse, errorResponses, security } from '../http/api-app.ts';
-import { formConfigSchema, formIdSchema, formPatchSchema } from './form-schema.ts';
+import { type FormPatch, formConfigSchema, formIdSchema, formPatchSchema } from './form-schema.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from './forms-store.ts';
 
-const FormResource = z.looseObject({ id: z.string() }).openapi('Form');
+const time = z.string().openapi({ format: 'date-time', example: '2026-12-03T10:00:00.000Z' });
+const FormResource = formConfigSchema
+  .extend({ id: formIdSchema, createdAt: time, updatedAt: time })
+  .openapi('Form');
 const idParam = z.object({ id: formIdSchema });
 const json = <T extends z.ZodType>(schema: T) => ({
   content: { 'application/json': { schema } },
@@ -17,7 +22,26 @@ const ok = (description: string) => ({
   content: { 'application/json': { schema: FormResource } },
 });
 
-export function registerFormRoutes(api: ApiApp, db: DB): void {
+/**
+ * A Turnstile site key without the server's secret would refuse every post to the form: say so
+ * when it is set, not when the first visitor is turned away.
+ */
+function checkTurnstileConfigured(botDefence: FormPatch['botDefence'], secret: string | undefined) {
+  if (botDefence?.turnstileSiteKey && !secret) {
+    throw new ValidationError([
+      {
+        field: 'botDefence.turnstileSiteKey',
+        message:
+          'set TURNSTILE_SECRET_KEY on the server first: without it no token can be verified',
+      },
+    ]);
+  }
+}
+
+export function registerFormRoutes(
+  api: ApiApp,
+  { db, config }: Pick<AppDeps, 'db' | 'config'>,
+): void {
   api.openapi(
     createRoute({
       method: 'get',
@@ -55,8 +79,9 @@ export function registerFormRoutes(api: ApiApp, db: DB): void {
       },
     }),
     async (c) => {
-      const { id, ...config } = c.req.valid('json');
-      return c.json(await createForm(db, id, config), 201);
+      const { id, ...form } = c.req.valid('json');
+      checkTurnstileConfigured(form.botDefence, config.TURNSTILE_SECRET_KEY);
+      return c.json(await createForm(db, id, form), 201);
     },
   );
 
@@ -87,7 +112,11 @@ export function registerFormRoutes(api: ApiApp, db: DB): void {
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await updateForm(db, c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => {
+      const patch = c.req.valid('json');
+      checkTurnstileConfigured(patch.botDefence, config.TURNSTILE_SECRET_KEY);
+      return c.json(await updateForm(db, c.req.valid('param').id, patch), 200);
+    },
   );
 
   api.openapi(

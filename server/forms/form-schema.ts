@@ -9,6 +9,8 @@ const reservedNames = new Set<string>([
   'consent',
   '_hp',
   '_elapsed',
+  '_challenge',
+  '_solution',
   ...Object.getOwnPropertyNames(Object.prototype),
 ]);
 
@@ -90,6 +92,23 @@ const fieldsSchema = z
     }
   });
 
+/**
+ * How the public subscribe tells people from scripts, beyond the honeypot and fill time.
+ * `challenge`: the widget's proof of work is `off`, always required (`on`), or required only while
+ * the form's or the subscriber's mail domain's recent rate is abnormal (`adaptive`).
+ * `turnstileSiteKey`: when set, every public subscribe needs a Cloudflare Turnstile token.
+ */
+export const challengeModes = ['off', 'on', 'adaptive'] as const;
+export type ChallengeMode = (typeof challengeModes)[number];
+const botDefenceSettings = {
+  challenge: z.enum(challengeModes),
+  turnstileSiteKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/, 'expected a Turnstile site key such as 0x4AAAAAAA…')
+    .nullable(),
+};
+export const defaultBotDefence = { challenge: 'adaptive', turnstileSiteKey: null } as const;
+
 /** Each setting without a default, so a PATCH changes only what it names. */
 const settings = {
   name: z.string().min(1).max(200),
@@ -104,6 +123,7 @@ const settings = {
     .nullable(),
   texts: formTextsSchema,
   redirectUrls: z.object({ success: redirect.optional(), confirmed: redirect.optional() }).strict(),
+  botDefence: z.object(botDefenceSettings).partial().strict(),
 };
 
 export const formPatchSchema = z.object(settings).partial().strict();
@@ -123,6 +143,13 @@ export const formConfigSchema = z
     defaultCountry: settings.defaultCountry.default(null),
     texts: settings.texts.default({}),
     redirectUrls: settings.redirectUrls.default({}),
+    botDefence: z
+      .object({
+        challenge: botDefenceSettings.challenge.default(defaultBotDefence.challenge),
+        turnstileSiteKey: botDefenceSettings.turnstileSiteKey.default(null),
+      })
+      .strict()
+      .default(defaultBotDefence),
   })
   .strict();
 export type FormConfig = z.infer<typeof formConfigSchema>;

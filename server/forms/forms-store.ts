@@ -73,6 +73,7 @@ export async function updateForm(db: DB, id: string, patch: FormPatch): Promise<
       ...patch,
       texts: { ...config.texts, ...patch.texts },
       redirectUrls: { ...config.redirectUrls, ...patch.redirectUrls },
+      botDefence: { ...config.botDefence, ...patch.botDefence },
     });
     const row = await trx
       .updateTable('forms')

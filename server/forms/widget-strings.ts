@@ -15,6 +15,8 @@ export interface Strings {
   failed: string;
   tooMany: string;
   notAllowed: string;
+  /** The no-JS answer when the form requires a proof only the widget can compute. */
+  needsScript: string;
 }
 
 export type Lang = 'en' | 'de' | 'fr' | 'es' | 'ru' | 'uk' | 'he';
@@ -36,6 +38,8 @@ const strings: Record<Lang, Strings> = {
     failed: 'Something went wrong. Please try again.',
     tooMany: 'Too many attempts. Please try again in a minute.',
     notAllowed: 'This form cannot be used on this website.',
+    needsScript:
+      'This form needs JavaScript at the moment, to tell people from bots. Please enable JavaScript, reload the page with the form and send it again.',
   },
   de: {
     title: 'Newsletter abonnieren',
@@ -53,6 +57,8 @@ const strings: Record<Lang, Strings> = {
     failed: 'Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
     tooMany: 'Zu viele Versuche. Bitte versuchen Sie es in einer Minute erneut.',
     notAllowed: 'Dieses Formular kann auf dieser Website nicht verwendet werden.',
+    needsScript:
+      'Dieses Formular braucht gerade JavaScript, um Menschen von Bots zu unterscheiden. Bitte aktivieren Sie JavaScript, laden Sie die Seite mit dem Formular neu und senden Sie es erneut.',
   },
   fr: {
     title: 'Abonnez-vous à notre newsletter',
@@ -70,6 +76,8 @@ const strings: Record<Lang, Strings> = {
     failed: 'Une erreur est survenue. Veuillez réessayer.',
     tooMany: 'Trop de tentatives. Réessayez dans une minute.',
     notAllowed: 'Ce formulaire ne peut pas être utilisé sur ce site.',
+    needsScript:
+      'Ce formulaire a besoin de JavaScript en ce moment pour distinguer les personnes des robots. Activez JavaScript, rechargez la page du formulaire et envoyez-le à nouveau.',
   },
   es: {
     title: 'Suscríbete a nuestro boletín',
@@ -87,6 +95,8 @@ const strings: Record<Lang, Strings> = {
     failed: 'Algo salió mal. Inténtalo de nuevo.',
     tooMany: 'Demasiados intentos. Inténtalo de nuevo en un minuto.',
     notAllowed: 'Este formulario no se puede usar en este sitio web.',
+    needsScript:
+      'Este formulario necesita JavaScript en este momento para distinguir a las personas de los bots. Activa JavaScript, recarga la página del formulario y vuelve a enviarlo.',
   },
   ru: {
     title: 'Подпишитесь на рассылку',
@@ -104,6 +114,8 @@ const strings: Record<Lang, Strings> = {
     failed: 'Что-то пошло не так. Попробуйте ещё раз.',
     tooMany: 'Слишком много попыток. Попробуйте через минуту.',
     notAllowed: 'Эту форму нельзя использовать на этом сайте.',
+    needsScript:
+      'Сейчас этой форме нужен JavaScript, чтобы отличать людей от ботов. Включите JavaScript, перезагрузите страницу с формой и отправьте её снова.',
   },
   uk: {
     title: 'Підпишіться на розсилку',
@@ -121,6 +133,8 @@ const strings: Record<Lang, Strings> = {
     failed: 'Щось пішло не так. Спробуйте ще раз.',
     tooMany: 'Забагато спроб. Спробуйте за хвилину.',
     notAllowed: 'Цю форму не можна використовувати на цьому сайті.',
+    needsScript:
+      'Зараз цій формі потрібен JavaScript, щоб відрізняти людей від ботів. Увімкніть JavaScript, перезавантажте сторінку з формою та надішліть її знову.',
   },
   he: {
     title: 'הירשמו לניוזלטר שלנו',
@@ -138,6 +152,8 @@ const strings: Record<Lang, Strings> = {
     failed: 'משהו השתבש. נסו שוב.',
     tooMany: 'יותר מדי ניסיונות. נסו שוב בעוד דקה.',
     notAllowed: 'לא ניתן להשתמש בטופס זה באתר זה.',
+    needsScript:
+      'טופס זה זקוק כעת ל-JavaScript כדי להבחין בין אנשים לבוטים. הפעילו JavaScript, טענו מחדש את הדף עם הטופס ושלחו אותו שוב.',
   },
 };
 

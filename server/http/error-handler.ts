@@ -56,6 +56,8 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  // Well-formed input without the proof the form asks for: refused, not invalid (which is 422).
+  bot_check_failed: 403,
 };
 
 /** Every code, for the OpenAPI error schema; complete because `statusByCode` must be. */

@@ -1,5 +1,6 @@
 // Parses a public subscribe body (JSON or form-urlencoded) against the form's own fields.
 import { z } from 'zod';
+import { SOLUTION } from '../bot-defence/proof-of-work.ts';
 import { ValidationError } from '../errors.ts';
 import type { Form, FormField } from '../forms/form-schema.ts';
 import { zodIssues } from '../http/error-handler.ts';
@@ -30,6 +31,13 @@ function bodySchema(form: Form) {
     consent: checkbox.optional(),
     _hp: z.string().max(1000).optional(),
     _elapsed: z.coerce.number().optional(),
+    // The bot defence's proofs (bot-defence/): names no form field can take.
+    _challenge: z.preprocess(blankToUndefined, z.string().max(300).optional()),
+    _solution: z.preprocess(
+      blankToUndefined,
+      z.coerce.string().regex(SOLUTION, 'expected the nonce in decimal digits').optional(),
+    ),
+    'cf-turnstile-response': z.preprocess(blankToUndefined, z.string().max(2048).optional()),
   };
   for (const field of form.fields) {
     const base =
@@ -73,14 +81,29 @@ export interface PublicSubscribeBody {
   /** Bot signals: a filled honeypot or a submit faster than a person fills a form. */
   honeypot: string | undefined;
   elapsedMs: number | undefined;
+  /** Proofs for the bot defence: the widget's proof of work, a Turnstile token. */
+  challenge: string | undefined;
+  solution: string | undefined;
+  turnstileToken: string | undefined;
 }
 
 /** @throws ValidationError naming each bad field */
 export function parsePublicSubscribeBody(form: Form, raw: unknown): PublicSubscribeBody {
   const parsed = cachedBodySchema(form).safeParse(raw);
   if (!parsed.success) throw new ValidationError(zodIssues(parsed.error));
-  const { email, phone, firstName, lastName, consent, _hp, _elapsed, ...fields } =
-    parsed.data as Record<string, never>;
+  const {
+    email,
+    phone,
+    firstName,
+    lastName,
+    consent,
+    _hp,
+    _elapsed,
+    _challenge,
+    _solution,
+    'cf-turnstile-response': turnstileToken,
+    ...fields
+  } = parsed.data as Record<string, never>;
   if (!email && !phone) {
     throw new ValidationError([
       {
@@ -92,7 +115,18 @@ export function parsePublicSubscribeBody(form: Form, raw: unknown): PublicSubscr
   if (form.requireConsent && consent !== true) {
     throw new ValidationError([{ field: 'consent', message: 'must be checked to subscribe' }]);
   }
-  return { email, phone, firstName, lastName, fields, honeypot: _hp, elapsedMs: _elapsed };
+  return {
+    email,
+    phone,
+    firstName,
+    lastName,
+    fields,
+    honeypot: _hp,
+    elapsedMs: _elapsed,
+    challenge: _challenge,
+    solution: _solution,
+    turnstileToken,
+  };
 }
 
 /**

@@ -3,7 +3,13 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppDeps } from '../app-deps.ts';
-import { BadRequestError, ForbiddenError } from '../errors.ts';
+import { AdaptiveRates } from '../bot-defence/adaptive-rates.ts';
+import {
+  type BotCheckContext,
+  checkPublicSubscribe,
+} from '../bot-defence/check-public-subscribe.ts';
+import { mailboxOf } from '../contacts/mailbox.ts';
+import { BadRequestError, BotCheckFailedError, ForbiddenError } from '../errors.ts';
 import type { Form } from '../forms/form-schema.ts';
 import { getForm } from '../forms/forms-store.ts';
 import { pickLanguage, stringsFor, textDirection } from '../forms/widget-strings.ts';
@@ -40,6 +46,18 @@ export function publicFormRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const { db, config } = deps;
   const floor = new ResponseFloor();
+  const rates = new AdaptiveRates(
+    { formRate: config.CHALLENGE_FORM_RATE, domainRate: config.CHALLENGE_DOMAIN_RATE },
+    config.timings,
+  );
+  const botCheckContext = (c: Context): BotCheckContext => ({
+    db,
+    secretKey: deps.secretKey,
+    rates,
+    turnstile: { secret: config.TURNSTILE_SECRET_KEY, verifyUrl: config.TURNSTILE_VERIFY_URL },
+    logger: c.get('logger'),
+    now: Date.now(),
+  });
 
   app.get('/v1/forms/:formId', async (c) => {
     const form = await getForm(db, c.req.param('formId'));
@@ -52,6 +70,8 @@ export function publicFormRoutes(deps: AppDeps): Hono {
       id: form.id,
       fields: form.fields,
       requireConsent: form.requireConsent,
+      // The widget solves a challenge unless it is off: an adaptive form may require one any time.
+      botDefence: form.botDefence,
       originAllowed: originAllowed(form, c.req.header('origin')),
       ...widgetStrings(form, c, lang && lang.length <= 35 ? lang : undefined),
     });
@@ -80,12 +100,30 @@ export function publicFormRoutes(deps: AppDeps): Hono {
       const isBot =
         Boolean(body.honeypot) ||
         (body.elapsedMs !== undefined && body.elapsedMs < config.timings.minFillMs);
+      const ip = clientIp(c, config.TRUST_PROXY);
+      if (!isBot) {
+        try {
+          await checkPublicSubscribe(botCheckContext(c), {
+            form,
+            domain: body.email ? mailboxOf(body.email).domain : undefined,
+            challenge: body.challenge,
+            solution: body.solution,
+            turnstileToken: body.turnstileToken,
+            ip,
+          });
+        } catch (err) {
+          // A plain form's visitor cannot send a proof: tell the person, not the program.
+          if (isJson || !(err instanceof BotCheckFailedError)) throw err;
+          const { strings, lang, dir } = widgetStrings(form, c);
+          return c.html(
+            page(strings.title, html`<p lang="${lang}" dir="${dir}">${strings.needsScript}</p>`),
+            403,
+          );
+        }
+      }
       const timer = floor.start();
       if (isBot) {
-        c.get('logger').info(
-          { form: form.id, ip: clientIp(c, config.TRUST_PROXY) },
-          'bot-like subscribe ignored',
-        );
+        c.get('logger').info({ form: form.id, ip }, 'bot-like subscribe ignored');
       } else {
         await subscribeContact(
           {
@@ -106,7 +144,7 @@ export function publicFormRoutes(deps: AppDeps): Hono {
             form,
             source: `form:${form.id}`,
             consent: {
-              ip: clientIp(c, config.TRUST_PROXY),
+              ip,
               userAgent: c.req.header('user-agent') ?? null,
             },
             mode: 'fill',

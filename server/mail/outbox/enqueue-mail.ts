@@ -11,6 +11,8 @@ export interface MailToQueue {
   text: string;
   html: string;
   headers?: Record<string, string>;
+  /** Held back until then (a paced budget); unset: due at once. */
+  notBefore?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function enqueueMail(
       html_body: mail.html,
       headers: JSON.stringify(mail.headers ?? {}),
       status: 'pending',
-      next_attempt_at: now,
+      next_attempt_at: Math.max(now, mail.notBefore ?? now),
       created_at: now,
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
