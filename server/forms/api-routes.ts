@@ -2,7 +2,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app-deps.ts';
 import { requireScope } from '../auth/require-api-key.ts';
-import type { DB } from '../db/open-database.ts';
 import { ValidationError } from '../errors.ts';
 import { type ApiApp, errorResponse, errorResponses, security } from '../http/api-app.ts';
 import { type FormPatch, formConfigSchema, formIdSchema, formPatchSchema } from './form-schema.ts';
