@@ -21,6 +21,7 @@ import { rejectNulInBody, rejectNulInUrl } from './http/input-guard.ts';
 import { pageCsp } from './http/page-csp.ts';
 import { rateLimitPerApiKey } from './http/rate-limit.ts';
 import { requestContext } from './http/request-context.ts';
+import { registerImportRoutes } from './imports/http/imports-routes.ts';
 import { devMailboxRoutes, devMailboxServing } from './mail/dev-mailbox-routes.ts';
 import { registerApiSubscribeRoute } from './subscribe/api-routes.ts';
 import { publicFormRoutes } from './subscribe/public-routes.ts';
@@ -68,7 +69,10 @@ export function createApp(deps: AppDeps): Hono {
     type: 'http',
     scheme: 'bearer',
   });
-  api.use('*', bodyLimit(API_BODY_LIMIT));
+  api.use(
+    '*',
+    bodyLimit(API_BODY_LIMIT, { [`${API_BASE}/imports`]: deps.config.IMPORT_MAX_BYTES }),
+  );
   // Registered before the key check, so the spec stays public for tools; the rest needs a key.
   api.doc('/openapi.json', apiDocumentConfig(deps.config.PUBLIC_URL));
   api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
@@ -82,6 +86,7 @@ export function createApp(deps: AppDeps): Hono {
   registerContactRoutes(api, deps);
   registerGroupRoutes(api, deps.db);
   registerFieldRoutes(api, deps.db);
+  registerImportRoutes(api, deps);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
   // Last: it answers 405 or 404 for whatever no route above took.

@@ -1,4 +1,4 @@
-// Starts Subflow: config, database and migrations, the mail sender and the HTTP listener.
+// Starts Subflow: config, database and migrations, the background loops and the HTTP listener.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
@@ -10,6 +10,7 @@ import { type OpenDatabase, openDatabase } from './db/open-database.ts';
 import type { Wakeups } from './db/unit-of-work.ts';
 import { WorkflowEngine } from './engine/engine.ts';
 import { ensureDefaultForm } from './forms/forms-store.ts';
+import { ImportWorker } from './imports/import-worker.ts';
 import type { Logger } from './logger.ts';
 import { MailSender } from './mail/sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
@@ -78,7 +79,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     workerId: worker.id,
   });
   await engine.start();
-  const wakeups = { mail: () => mailer.wake(), engine: () => engine.wake() };
+  const baseWakeups = { mail: () => mailer.wake(), engine: () => engine.wake() };
+  const importer = new ImportWorker({
+    db,
+    dialect,
+    logger: logger.child({ module: 'imports' }),
+    timings: config.timings,
+    workerId: worker.id,
+    wakeups: { ...baseWakeups, imports: () => importer.wake() },
+  });
+  importer.start();
+  const wakeups = { ...baseWakeups, imports: () => importer.wake() };
 
   const app = createApp({
     db,
@@ -88,6 +99,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     secretKey,
     wakeups,
     engine,
+    importRunner: importer.importRunner,
   });
 
   // Handlers can outlive their connection (a client that went away); the database must outlive them.
@@ -121,6 +133,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       clearTimeout(grace);
       const deadline = Date.now() + config.timings.shutdownGraceMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await importer.stop();
       await engine.stop();
       await mailer.stop();
       await worker.stop();
