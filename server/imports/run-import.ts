@@ -1,4 +1,5 @@
 // Imports a claimed session chunk by chunk; each chunk commits with the offset it moves, exactly once.
+import { setImmediate } from 'node:timers/promises';
 import { backoffMs } from '../background/backoff.ts';
 import type { DB } from '../db/open-database.ts';
 import type { ImportRow } from '../db/schema.ts';
@@ -68,6 +69,9 @@ export async function runImport(runner: ImportRunner, session: ImportRow): Promi
       });
       offset = next;
       attempts = 0;
+      // better-sqlite3 answers synchronously, so a chunk never leaves the event loop on its own:
+      // let requests (and the heartbeat) in between two chunks.
+      await setImmediate();
     } catch (thrown) {
       if (thrown instanceof ImportLeaseLost) {
         log.warn('import session taken over by another worker; leaving it');
