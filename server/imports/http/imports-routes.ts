@@ -2,13 +2,14 @@
 import { createRoute, type z } from '@hono/zod-openapi';
 import type { AppDeps } from '../../app-deps.ts';
 import { requireScope } from '../../auth/require-api-key.ts';
-import { jsonAnswer, lacking } from '../../contacts/http/openapi-parts.ts';
+import { jsonAnswer, jsonBody, lacking } from '../../contacts/http/openapi-parts.ts';
 import { ValidationError } from '../../errors.ts';
 import { type ApiApp, errorResponses, notFoundResponse, security } from '../../http/api-app.ts';
 import { zodIssues } from '../../http/error-handler.ts';
 import { csvRules } from '../import-rules.ts';
 import { getImportView } from '../import-view.ts';
 import { csvRecords } from '../sources/csv-rows.ts';
+import { fetchCsv } from '../sources/fetch-source.ts';
 import { receiveCsvImport } from '../start-import.ts';
 import {
   CsvImportOptions,
@@ -19,6 +20,7 @@ import {
   ImportQueued,
   ImportResource,
   importIdParams,
+  UploadRequest,
 } from './import-schemas.ts';
 
 const tooLarge = (limit: number) => ({
@@ -109,6 +111,27 @@ async function* textChunks(text: string): AsyncGenerator<string> {
   for (let i = 0; i < text.length; i += 1 << 16) yield text.slice(i, i + (1 << 16));
 }
 
+const uploadRoute = createRoute({
+  method: 'post',
+  path: '/contacts/upload',
+  tags: ['imports'],
+  summary: 'Import contacts from a CSV file at a URL (eSputnik); answers the import id',
+  description:
+    'Subflow downloads the file (http or https; `https://user:pass@host/…` sends basic auth) and ' +
+    'imports it as POST /imports does, with the same options. Loopback, private and link-local ' +
+    'addresses are refused, also after a redirect and on what the name resolves to, unless ' +
+    'IMPORT_ALLOW_PRIVATE=true; the download is limited to IMPORT_MAX_BYTES and ' +
+    'IMPORT_FETCH_TIMEOUT_S. A refused or failed download is a 422 naming `link`.',
+  security,
+  middleware: [requireScope('contacts:write')] as const,
+  request: { body: jsonBody(UploadRequest) },
+  responses: {
+    202: jsonAnswer('Downloaded, stored and queued; follow it at GET /imports/{id}', ImportQueued),
+    ...errorResponses,
+    ...lacking('contacts:write'),
+  },
+});
+
 export function registerImportRoutes(api: ApiApp, deps: AppDeps): void {
   const ctx = { db: deps.db, wakeups: deps.wakeups };
 
@@ -142,6 +165,24 @@ export function registerImportRoutes(api: ApiApp, deps: AppDeps): void {
     const session = await receiveCsvImport(
       ctx,
       { records: csvRecords(input), mapping: options.mapping, rules: csvRules(options, source) },
+      Date.now(),
+    );
+    return c.json({ id: session.id }, 202);
+  });
+
+  api.openapi(uploadRoute, async (c) => {
+    const { link, ...options } = c.req.valid('json');
+    const { config } = deps;
+    const limits = {
+      maxBytes: config.IMPORT_MAX_BYTES,
+      timeoutMs: config.IMPORT_FETCH_TIMEOUT_S * 1000,
+      allowPrivate: config.IMPORT_ALLOW_PRIVATE,
+    };
+    const rules = csvRules(options, `import:url:${c.get('principal').name}`);
+    const records = csvRecords(fetchCsv(link, limits));
+    const session = await receiveCsvImport(
+      ctx,
+      { records, mapping: options.mapping, rules },
       Date.now(),
     );
     return c.json({ id: session.id }, 202);
