@@ -7,8 +7,9 @@ import { noWakeups, withTransaction } from '../db/unit-of-work.ts';
 import { ValidationError } from '../errors.ts';
 import { CsvImportOptions } from '../imports/http/import-schemas.ts';
 import { csvRules, type ImportRules } from '../imports/import-rules.ts';
+import { readRows, type StoredImportOptions } from '../imports/import-source-options.ts';
 import { resolveMapping } from '../imports/sources/csv-mapping.ts';
-import { type CsvLayout, csvRecords, readCsvRow } from '../imports/sources/csv-rows.ts';
+import { type CsvLayout, csvRecords } from '../imports/sources/csv-rows.ts';
 import { CHUNK_ROWS } from '../imports/start-import.ts';
 import type { RowFailure } from '../imports/store/import-failures.ts';
 import type { ChunkCounts } from '../imports/store/import-sessions.ts';
@@ -117,10 +118,11 @@ export async function importCsvFile(
   const failed = failedRowsFile(failedPath, layout.columns);
   const progress = new ImportProgress(out.progress, statSync(file).size);
   const totals: ChunkCounts = { created: 0, updated: 0, skipped: 0, failed: 0 };
+  const stored: StoredImportOptions = { rules, csv: layout };
   let index = 0;
   let batch: string[][] = [];
   const flush = async () => {
-    const rows = batch.map((cells, i) => readCsvRow(cells, index + i, layout, rules.phone));
+    const rows = readRows('csv', stored, batch, index);
     index += batch.length;
     batch = [];
     const outcome = await withTransaction({ db, wakeups: noWakeups }, (tx) =>

@@ -22,3 +22,14 @@ export function rowReader(
   if (!layout) throw new Error('a CSV import was stored without its layout');
   return (raw, index) => readCsvRow(raw as string[], index, layout, phone);
 }
+
+/** Reads a chunk's stored rows, numbered from `firstIndex` (what a reader thread runs). */
+export function readRows(
+  kind: ImportKind,
+  options: StoredImportOptions,
+  rows: unknown[],
+  firstIndex: number,
+): ChunkRow[] {
+  const read = rowReader(kind, options);
+  return rows.map((raw, i) => read(raw, firstIndex + i));
+}

@@ -19,9 +19,15 @@ export interface ChunkRow {
   /** The row as given: what `failedContacts` shows. */
   raw: unknown;
   read: { ok: true; contact: ReadContact } | { ok: false; reason: string };
-  /** A contact field (`email`, `fields.plan`) as the source names it (`channels.0.value`, `Plan`). */
-  nameOf(field: string): string;
+  /**
+   * Contact fields (`email`, `fields.plan`) the source names otherwise (`channels.0.value`, `Plan`).
+   * Plain data, so rows can be read in a worker thread and handed over.
+   */
+  names: Record<string, string>;
 }
+
+/** A contact field as the row's source names it. */
+const nameOf = (row: ChunkRow, field: string) => row.names[field] ?? field;
 
 /** A contact the chunk creates or changes; several rows may write one (later values win). */
 export interface Target {
@@ -48,7 +54,7 @@ const FIELD_OF: Record<IdentityColumn, string> = {
 };
 
 const reasonOf = (row: ChunkRow, issues: FieldIssue[]) =>
-  issues.map((i) => `${row.nameOf(i.field)}: ${i.message}`).join('; ');
+  issues.map((i) => `${nameOf(row, i.field)}: ${i.message}`).join('; ');
 
 function identitiesOf(contact: ReadContact): Record<IdentityColumn, string | null> {
   return {
@@ -141,7 +147,7 @@ export function planChunk(
     if (!ids.email && !ids.phone && !ids.external_id) {
       fail(
         row,
-        `${row.nameOf('email')}: send an email, a phone or an externalId to find the contact by`,
+        `${nameOf(row, 'email')}: send an email, a phone or an externalId to find the contact by`,
       );
       continue;
     }
@@ -155,7 +161,7 @@ export function planChunk(
       const owner = owners[c].get(value) ?? released[c].get(value);
       if (owner && owner !== target)
         conflicts.push(
-          `${row.nameOf(FIELD_OF[c])}: ${value} belongs to ${describe(owner)}` +
+          `${nameOf(row, FIELD_OF[c])}: ${value} belongs to ${describe(owner)}` +
             (released[c].has(value) ? ' (until an earlier row of this import changed it)' : ''),
         );
     }
@@ -166,7 +172,7 @@ export function planChunk(
       target.identities.email !== ids.email
     )
       conflicts.push(
-        `${row.nameOf('phone')}: ${ids.phone} belongs to ${describe(target)}, which has another email address`,
+        `${nameOf(row, 'phone')}: ${ids.phone} belongs to ${describe(target)}, which has another email address`,
       );
     if (conflicts.length > 0) {
       fail(row, conflicts.join('; '));

@@ -6,7 +6,7 @@ import type { ImportRow } from '../db/schema.ts';
 import { type Wakeups, withTransaction } from '../db/unit-of-work.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { rowReader, type StoredImportOptions } from './import-source-options.ts';
+import { readRows, type StoredImportOptions } from './import-source-options.ts';
 import { chunkAt, dropChunk, dropChunks } from './store/import-chunks.ts';
 import { recordFailures } from './store/import-failures.ts';
 import {
@@ -44,43 +44,47 @@ export type RunOutcome = 'done' | 'failed' | 'retry' | 'stopped' | 'lost';
 export async function runImport(runner: ImportRunner, session: ImportRow): Promise<RunOutcome> {
   const clock = runner.clock ?? Date.now;
   const held = { id: session.id, workerId: runner.workerId };
-  const read = rowReader(session.kind, JSON.parse(session.options) as StoredImportOptions);
-  const { rules } = JSON.parse(session.options) as StoredImportOptions;
+  const options = JSON.parse(session.options) as StoredImportOptions;
   const log = runner.logger.child({ importId: session.id });
+  const load = async (at: number) => {
+    const chunk = await chunkAt(runner.db, session.id, at);
+    if (!chunk) return undefined;
+    const rows = readRows(session.kind, options, chunk.rows, chunk.firstIndex);
+    return { firstIndex: chunk.firstIndex, next: chunk.firstIndex + chunk.rows.length, rows };
+  };
   let offset = session.processed;
   let attempts = session.attempts;
-  while (!runner.stopping?.()) {
-    try {
-      const chunk = await chunkAt(runner.db, session.id, offset);
-      if (!chunk) {
+  try {
+    while (!runner.stopping?.()) {
+      const current = await load(offset);
+      if (!current) {
         await finishImport(runner.db, held, { status: 'done' }, clock());
         log.info({ rows: offset }, 'import done');
         return 'done';
       }
-      const rows = chunk.rows.map((raw, i) => read(raw, chunk.firstIndex + i));
-      const next = chunk.firstIndex + rows.length;
+      const rows = current.rows;
       await withTransaction({ db: runner.db, wakeups: runner.wakeups }, async (tx) => {
         const now = clock();
         await holdImportAt(tx.db, held, offset, now + runner.leaseMs, now);
-        const outcome = await writeChunk(tx, rows, rules, now);
+        const outcome = await writeChunk(tx, rows, options.rules, now);
         await recordFailures(tx.db, session.id, outcome.failures);
-        await dropChunk(tx.db, session.id, chunk.firstIndex);
-        await recordChunk(tx.db, session.id, { offset: next, counts: outcome.counts });
+        await dropChunk(tx.db, session.id, current.firstIndex);
+        await recordChunk(tx.db, session.id, { offset: current.next, counts: outcome.counts });
       });
-      offset = next;
+      offset = current.next;
       attempts = 0;
       // better-sqlite3 answers synchronously, so a chunk never leaves the event loop on its own:
       // let requests (and the heartbeat) in between two chunks.
       await setImmediate();
-    } catch (thrown) {
-      if (thrown instanceof ImportLeaseLost) {
-        log.warn('import session taken over by another worker; leaving it');
-        return 'lost';
-      }
-      return chunkFailed(runner, held, coerceError(thrown), attempts + 1, clock());
     }
+    return 'stopped';
+  } catch (thrown) {
+    if (thrown instanceof ImportLeaseLost) {
+      log.warn('import session taken over by another worker; leaving it');
+      return 'lost';
+    }
+    return chunkFailed(runner, held, coerceError(thrown), attempts + 1, clock());
   }
-  return 'stopped';
 }
 
 /** A chunk failed as a whole: retried later with backoff, or the session fails after too many. */

@@ -98,6 +98,7 @@ export async function writeChunk(
     ...created.map((c) => c.id),
     ...plan.updates.map((t) => (t.existing as ContactRow).id),
   ];
+  const stamped = new Set([...created.map((c) => c.id), ...changes.map((c) => c.current.id)]);
   if (ids.length > 0 && rules.groups.length > 0) {
     const groups = await ensureLabels(db, 'group', rules.groups, now);
     await addLabelIds(
@@ -106,6 +107,7 @@ export async function writeChunk(
       ids,
       groups.map((g) => g.id),
       now,
+      { stamped },
     );
   }
   if (ids.length > 0 && rules.groupsExclude.length > 0) {
@@ -116,6 +118,7 @@ export async function writeChunk(
       ids,
       groups.map((g) => g.id),
       now,
+      { stamped },
     );
   }
   if (rules.eventKeyForNewContacts)

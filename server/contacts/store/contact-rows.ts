@@ -231,9 +231,10 @@ export function eraseContactRow(db: DB, current: ContactRow, now: number): Promi
 /** Records that something shown in a contact's JSON (groups, tags) changed, for the change feed. */
 export async function touchContacts(db: DB, ids: number[], now: number): Promise<void> {
   if (ids.length === 0) return;
+  const stamp = ids.length > 1 ? await batchStamp(db) : dialectOf(db).changeStamp();
   await db
     .updateTable('contacts')
-    .set({ updated_at: now, change_seq: dialectOf(db).changeStamp() })
+    .set({ updated_at: now, change_seq: stamp })
     .where('id', 'in', ids)
     .execute();
 }
@@ -308,6 +309,18 @@ async function batchFieldDefinitions(db: DB, fieldSets: Record<string, unknown>[
   return fieldDefinitionsFor(db, [...keys]);
 }
 
+/**
+ * The change stamp for a batch, read once: every row of one transaction may share it (the feed
+ * orders by stamp, then id). Evaluated per row instead, SQLite's `max(change_seq) + 1` cost more than
+ * the insert itself.
+ */
+async function batchStamp(db: DB): Promise<number> {
+  const { rows } = await sql<{
+    stamp: number;
+  }>`select ${dialectOf(db).changeStamp()} as stamp`.execute(db);
+  return Number(rows[0]?.stamp);
+}
+
 export interface NewContactData {
   data: ContactData;
   status: SettableStatus;
@@ -331,6 +344,7 @@ export async function insertContacts(
     db,
     contacts.map((c) => c.data.fields ?? {}),
   );
+  const stamp = await batchStamp(db);
   const issues: FieldIssue[] = [];
   const values = contacts.map(({ data, status, source }) => {
     const checked = coerceFieldValues(definitions, data.fields ?? {});
@@ -348,7 +362,7 @@ export async function insertContacts(
       source,
       created_at: now,
       updated_at: now,
-      change_seq: dialectOf(db).changeStamp(),
+      change_seq: stamp,
     };
   });
   if (issues.length > 0) throw new ValidationError(issues);
@@ -434,6 +448,7 @@ export async function updateContacts(
     })),
   );
   await assertBatchIdentitiesFree(db, moved);
+  const stamp = await batchStamp(db);
   for (const slice of slices(rows)) {
     const tuples = slice.map(
       (row) =>
@@ -444,7 +459,7 @@ export async function updateContacts(
     );
     const set = WRITTEN.map((c, i) => sql`${sql.ref(c)} = v.${sql.raw(`column${i + 2}`)}`);
     await sql`update contacts set ${sql.join(set)}, updated_at = ${now},
-        change_seq = ${dialectOf(db).changeStamp()}
+        change_seq = ${stamp}
       from (values ${sql.join(tuples)}) as v
       where contacts.id = v.column1`.execute(db);
   }

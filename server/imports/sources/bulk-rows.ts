@@ -4,17 +4,14 @@ import type { ChunkRow } from '../plan-chunk.ts';
 import { type ContactRowInput, readContactRow } from './contact-row.ts';
 
 /** Identities named as the row wrote them: `channels.1.value` for an sms channel, `externalCustomerId`. */
-function namesOf(input: ContactRowInput): (field: string) => string {
-  const channel = (type: 'email' | 'sms') =>
-    input.channels?.findIndex((c) => c.type === type) ?? -1;
-  return (field) => {
-    const type = field === 'email' ? 'email' : field === 'phone' ? 'sms' : undefined;
-    const index = type ? channel(type) : -1;
-    if (index >= 0) return `channels.${index}.value`;
-    if (field === 'externalId' && input.externalCustomerId !== undefined)
-      return 'externalCustomerId';
-    return field;
-  };
+function namesOf(input: ContactRowInput): Record<string, string> {
+  const names: Record<string, string> = {};
+  input.channels?.forEach((channel, index) => {
+    const field = channel.type === 'email' ? 'email' : 'phone';
+    names[field] ??= `channels.${index}.value`;
+  });
+  if (input.externalCustomerId !== undefined) names.externalId = 'externalCustomerId';
+  return names;
 }
 
 /**
@@ -27,7 +24,7 @@ export function readBulkRow(raw: unknown, index: number, phone: PhoneOptions): C
     const reason = read.issues
       .map((i) => `${i.field === '(body)' ? '(contact)' : i.field}: ${i.message}`)
       .join('; ');
-    return { index, raw, read: { ok: false, reason }, nameOf: (f) => f };
+    return { index, raw, read: { ok: false, reason }, names: {} };
   }
-  return { index, raw, read: { ok: true, contact: read.contact }, nameOf: namesOf(read.input) };
+  return { index, raw, read: { ok: true, contact: read.contact }, names: namesOf(read.input) };
 }

@@ -76,6 +76,20 @@ export interface CsvLayout {
   mapping: CsvMapping;
 }
 
+const namesByLayout = new WeakMap<CsvLayout, Record<string, string>>();
+
+/** Each mapped field's column name, worked out once per layout. */
+function columnNames(layout: CsvLayout): Record<string, string> {
+  let names = namesByLayout.get(layout);
+  if (!names) {
+    names = Object.fromEntries(
+      Object.entries(layout.mapping).map(([target, i]) => [target, layout.columns[i] ?? target]),
+    );
+    namesByLayout.set(layout, names);
+  }
+  return names;
+}
+
 /** A CSV row as its columns name it, for `failedContacts`. */
 const rowByColumn = (columns: string[], cells: string[]) =>
   Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? '']));
@@ -90,8 +104,8 @@ export function readCsvRow(
   layout: CsvLayout,
   phone: PhoneOptions,
 ): ChunkRow {
-  const columnOf = new Map(Object.entries(layout.mapping).map(([t, i]) => [t, layout.columns[i]]));
-  const nameOf = (field: string) => columnOf.get(field) ?? field;
+  const names = columnNames(layout);
+  const nameOf = (field: string) => names[field] ?? field;
   const raw = rowByColumn(layout.columns, cells);
   if (cells.length !== layout.columns.length)
     return {
@@ -101,7 +115,7 @@ export function readCsvRow(
         ok: false,
         reason: `the row has ${cells.length} columns, the header ${layout.columns.length}`,
       },
-      nameOf,
+      names,
     };
   const contact: Record<string, unknown> = {};
   const address: Record<string, string> = {};
@@ -116,7 +130,7 @@ export function readCsvRow(
   if (Object.keys(address).length > 0) contact.address = address;
   if (Object.keys(fields).length > 0) contact.fields = fields;
   const read = readContactRow(contact, phone);
-  if (read.ok) return { index, raw, read: { ok: true, contact: read.contact }, nameOf };
+  if (read.ok) return { index, raw, read: { ok: true, contact: read.contact }, names };
   const reason = read.issues.map((i) => `${nameOf(i.field)}: ${i.message}`).join('; ');
-  return { index, raw, read: { ok: false, reason }, nameOf };
+  return { index, raw, read: { ok: false, reason }, names };
 }
