@@ -57,6 +57,38 @@ describe.each(testDialects())('CSV import on %s', (dialect) => {
     expect((await byEmail('contact2@company.com'))?.phone).toBe('+972541111112');
   });
 
+  it("takes seed 000's batchInsert body as printed (inwise's keys), its group by id", async () => {
+    const group = (await (
+      await send(server, 'POST', '/groups', { name: 'Inwise batch' })
+    ).json()) as { id: number };
+    const body = {
+      // Other addresses and numbers than the test above imported, else they would be updates.
+      csv_file: SEED_000_CSV.replace(/contact(\d)@/g, 'inwise$1@').replace(/05411/g, '05422'),
+      fields_mapping: [
+        { field_name: '[Email]', file_column_name: 'Email' },
+        { field_name: '[MobileNumber]', file_column_name: 'Mobile' },
+        { field_name: '1', file_column_name: 'Firstname' },
+        { field_name: '2', file_column_name: 'Lastname' },
+      ],
+      group_id: String(group.id),
+      updateExistingContacts: true,
+      country_code: '972',
+      trim_leading_zero: true,
+    };
+    const done = await importCsv(body);
+    expect(done).toMatchObject({ status: 'done', created: 2, failed: 0 });
+    expect(await byEmail('inwise1@company.com')).toMatchObject({
+      phone: '+972542211111',
+      fields: { '1': 'fname1', '2': 'lname1' },
+      groups: ['Inwise batch'],
+    });
+    const unknown = await send(server, 'POST', '/imports', { ...body, group_id: '999999' });
+    expect(await issueFields(unknown)).toEqual(['groupIds.0']);
+    expect(
+      await issueFields(await send(server, 'POST', '/imports', { ...body, group_id: 'XXXXXX' })),
+    ).toEqual(['group_id']);
+  });
+
   it('reads a BOM, `;`, quoted fields and CRLF; columns by header name, the rest as fields', async () => {
     const csv =
       '\uFEFFE-Mail;First Name;Plan;Note\r\n' +

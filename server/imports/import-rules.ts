@@ -17,6 +17,8 @@ export interface ImportRules {
   /** Given explicitly: existing contacts are set to it too. */
   status?: SettableStatus;
   groups: string[];
+  /** Existing groups by id (checked when the import is created). */
+  groupIds?: number[];
   groupsExclude: string[];
   /** An event of this type for each contact the import creates (none otherwise). */
   eventKeyForNewContacts?: string;
@@ -69,6 +71,7 @@ export function bulkRules(
 export function csvRules(
   options: {
     groups?: string[];
+    groupIds?: number[];
     groupsExclude?: string[];
     updateExisting: boolean;
     restoreDeleted: boolean;
@@ -84,6 +87,7 @@ export function csvRules(
     newStatus: options.status ?? 'confirmed',
     status: options.status,
     groups: options.groups ?? [],
+    groupIds: options.groupIds,
     groupsExclude: options.groupsExclude ?? [],
     eventKeyForNewContacts: options.eventKeyForNewContacts,
     phone: { defaultCountry: options.defaultCountry, trimLeadingZero: options.trimLeadingZero },

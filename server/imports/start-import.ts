@@ -1,4 +1,5 @@
 // Creating import sessions: bulk contacts in one transaction, CSV rows streamed into stored chunks.
+import { unknownGroupIds } from '../contacts/save-contact.ts';
 import type { ImportRow } from '../db/schema.ts';
 import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { ValidationError } from '../errors.ts';
@@ -99,6 +100,8 @@ export async function receiveCsvImport(
   },
   now: number,
 ): Promise<ImportRow> {
+  const unknown = await unknownGroupIds(ctx.db, input.rules.groupIds ?? []);
+  if (unknown.length > 0) throw new ValidationError(unknown);
   const iterator = input.records[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done)

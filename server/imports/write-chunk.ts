@@ -99,16 +99,10 @@ export async function writeChunk(
     ...plan.updates.map((t) => (t.existing as ContactRow).id),
   ];
   const stamped = new Set([...created.map((c) => c.id), ...changes.map((c) => c.current.id)]);
-  if (ids.length > 0 && rules.groups.length > 0) {
-    const groups = await ensureLabels(db, 'group', rules.groups, now);
-    await addLabelIds(
-      db,
-      'group',
-      ids,
-      groups.map((g) => g.id),
-      now,
-      { stamped },
-    );
+  if (ids.length > 0 && (rules.groups.length > 0 || rules.groupIds?.length)) {
+    const named = await ensureLabels(db, 'group', rules.groups, now);
+    const groupIds = [...new Set([...named.map((g) => g.id), ...(rules.groupIds ?? [])])];
+    await addLabelIds(db, 'group', ids, groupIds, now, { stamped });
   }
   if (ids.length > 0 && rules.groupsExclude.length > 0) {
     const groups = await findLabels(db, 'group', rules.groupsExclude);

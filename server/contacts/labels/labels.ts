@@ -43,6 +43,18 @@ export async function ensureLabels(
   return findLabels(db, kind, unique);
 }
 
+/** The ids among `ids` that name no label of the kind, in the order given. */
+export async function missingLabelIds(db: DB, kind: LabelKind, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const found = (await anyDb(db)
+    .selectFrom(tables[kind].labels)
+    .select('id')
+    .where('id', 'in', ids)
+    .execute()) as { id: number }[];
+  const known = new Set(found.map((g) => Number(g.id)));
+  return ids.filter((id) => !known.has(id));
+}
+
 /** The existing labels among these names (unknown names are left out). */
 export async function findLabels(db: DB, kind: LabelKind, names: string[]): Promise<Label[]> {
   const unique = cleanLabelNames(names);

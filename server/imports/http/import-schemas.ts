@@ -87,6 +87,11 @@ const mapping = z
 export const csvOptionsShape = {
   mapping: mapping.optional(),
   groups: groupNames.optional().openapi({ description: 'Groups to add every contact to' }),
+  groupIds: z
+    .array(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER))
+    .max(50)
+    .optional()
+    .openapi({ description: 'Existing groups (by id) to add every contact to' }),
   groupsExclude: groupNames
     .optional()
     .openapi({ description: 'Groups to take every contact out of' }),
@@ -113,6 +118,70 @@ export const CsvJsonRequest = z
   })
   .strict()
   .openapi('CsvImportRequest');
+
+/** inwise's `POST /contacts/batchInsert` body (seed 000), read into CsvImportRequest. */
+export const InwiseBatchInsertRequest = z
+  .object({
+    csv_file: z.string().min(1),
+    fields_mapping: z
+      .array(
+        z
+          .object({
+            field_name: z.string().min(1).max(110),
+            file_column_name: z.string().min(1).max(200),
+          })
+          .strict(),
+      )
+      .max(500)
+      .optional(),
+    group_id: z
+      .union([z.string().regex(/^\d{1,15}$/, 'must be a group id'), z.number().int().min(1)])
+      .optional(),
+    updateExistingContacts: z.boolean().optional(),
+    country_code: z.union([z.string().max(10), z.number()]).optional(),
+    trim_leading_zero: z.boolean().optional(),
+  })
+  .strict()
+  .openapi('InwiseBatchInsertRequest', {
+    description:
+      'inwise: `csv_file` → csv, `fields_mapping` → mapping (`[Email]` → email, `[MobileNumber]` → ' +
+      'phone, any other name → fields.<name>), `group_id` → groupIds, `updateExistingContacts`, ' +
+      '`country_code` → defaultCountry, `trim_leading_zero` → trimLeadingZero',
+  });
+
+/** inwise's field names in `fields_mapping` → Subflow's mapping targets. */
+const inwiseTargets: Record<string, string> = { '[email]': 'email', '[mobilenumber]': 'phone' };
+
+/** An inwise batchInsert body as the native CSV body. */
+export function fromInwiseBatch(body: z.infer<typeof InwiseBatchInsertRequest>) {
+  const mapping =
+    body.fields_mapping &&
+    Object.fromEntries(
+      body.fields_mapping.map((m) => [
+        inwiseTargets[m.field_name.toLowerCase()] ??
+          `fields.${m.field_name.replace(/^\[(.*)\]$/, '$1')}`,
+        m.file_column_name,
+      ]),
+    );
+  return {
+    csv: body.csv_file,
+    mapping,
+    groupIds: body.group_id === undefined ? undefined : [Number(body.group_id)],
+    updateExisting: body.updateExistingContacts,
+    defaultCountry: body.country_code === undefined ? undefined : String(body.country_code),
+    trimLeadingZero: body.trim_leading_zero,
+  };
+}
+
+/** What POST /imports takes as JSON: the native body, or inwise's batchInsert read into it. */
+export const csvJsonBody = z.preprocess((raw, ctx) => {
+  if (typeof raw !== 'object' || raw === null || !('csv_file' in raw)) return raw;
+  const parsed = InwiseBatchInsertRequest.safeParse(raw);
+  if (parsed.success) return fromInwiseBatch(parsed.data);
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  return z.NEVER;
+}, CsvJsonRequest);
 
 export const CsvMultipartRequest = z
   .object({

@@ -14,11 +14,13 @@ import { receiveCsvImport } from '../start-import.ts';
 import {
   CsvImportOptions,
   type CsvImportOptionsInput,
-  CsvJsonRequest,
+  type CsvJsonRequest,
   CsvMultipartRequest,
+  csvJsonBody,
   ImportQuery,
   ImportQueued,
   ImportResource,
+  InwiseBatchInsertRequest,
   importIdParams,
   UploadRequest,
 } from './import-schemas.ts';
@@ -58,7 +60,9 @@ matched by header name (Email, Phone/Mobile/SMS, FirstName, LastName, ExternalId
 Address, Postcode/Zip; any other column becomes a custom field of its name). A contact is found by
 external id, else email, else phone; new ones are \`confirmed\` unless \`status\` is given, get no
 mail, and start no workflow unless \`eventKeyForNewContacts\` is given. A row with a bad email, phone
-or field value fails alone (see \`failedContacts\`).`;
+or field value fails alone (see \`failedContacts\`). inwise's batchInsert body
+(\`InwiseBatchInsertRequest\`: \`csv_file\`, \`fields_mapping\`, \`group_id\`, \`country_code\`,
+\`trim_leading_zero\`, \`updateExistingContacts\`) is read into this one.`;
 
 const postRoute = (limit: number) =>
   createRoute({
@@ -72,7 +76,7 @@ const postRoute = (limit: number) =>
     request: {
       body: {
         content: {
-          'application/json': { schema: CsvJsonRequest },
+          'application/json': { schema: csvJsonBody },
           'multipart/form-data': { schema: CsvMultipartRequest },
         },
         required: false,
@@ -134,6 +138,8 @@ const uploadRoute = createRoute({
 
 export function registerImportRoutes(api: ApiApp, deps: AppDeps): void {
   const ctx = { db: deps.db, wakeups: deps.wakeups };
+  // Referenced from POST /imports' description: read into CsvImportRequest first.
+  api.openAPIRegistry.register('InwiseBatchInsertRequest', InwiseBatchInsertRequest);
 
   api.openapi(getRoute, async (c) => {
     const query = c.req.valid('query');
