@@ -321,6 +321,25 @@ async function batchStamp(db: DB): Promise<number> {
   return Number(rows[0]?.stamp);
 }
 
+/** The columns a batch insert writes, in the order of its VALUES rows. */
+const INSERTED = [
+  'email',
+  'phone',
+  'phone_meta',
+  'external_id',
+  'first_name',
+  'last_name',
+  'address',
+  'fields',
+  'status',
+  'source',
+  'email_confirmed_at',
+  'unsubscribed_at',
+  'created_at',
+  'updated_at',
+  'change_seq',
+] as const;
+
 export interface NewContactData {
   data: ContactData;
   status: SettableStatus;
@@ -368,14 +387,17 @@ export async function insertContacts(
   if (issues.length > 0) throw new ValidationError(issues);
   await assertBatchIdentitiesFree(db, values as Identities[]);
   const inserted: (Identities & { id: number })[] = [];
+  // A plain VALUES list: Kysely's insert builder spent more reading 500 row objects than SQLite
+  // spent inserting them.
   for (const slice of slices(values)) {
-    inserted.push(
-      ...(await db
-        .insertInto('contacts')
-        .values(slice)
-        .returning(['id', 'email', 'phone', 'external_id'])
-        .execute()),
+    const rows = slice.map(
+      (v) => sql`(${sql.join(INSERTED.map((c) => (v as Record<string, unknown>)[c] ?? null))})`,
     );
+    const { rows: returned } = await sql<Identities & { id: number }>`
+      insert into contacts (${sql.join(INSERTED.map((c) => sql.ref(c)))})
+      values ${sql.join(rows)}
+      returning id, email, phone, external_id`.execute(db);
+    inserted.push(...returned);
   }
   // RETURNING promises no order: each new row is found again by one of its identities.
   const key = (r: Identities) =>
