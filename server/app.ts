@@ -22,6 +22,7 @@ import { rejectUnstorableTextInBody, rejectUnstorableTextInUrl } from './http/in
 import { pageCsp } from './http/page-csp.ts';
 import { rateLimitPerApiKey } from './http/rate-limit.ts';
 import { requestContext } from './http/request-context.ts';
+import { registerImportRoutes } from './imports/http/imports-routes.ts';
 import { devMailboxRoutes, devMailboxServing } from './mail/dev-mailbox-routes.ts';
 import { registerApiSubscribeRoute } from './subscribe/api-routes.ts';
 import { publicFormRoutes } from './subscribe/public-routes.ts';
@@ -70,7 +71,10 @@ export function createApp(deps: AppDeps): Hono {
     type: 'http',
     scheme: 'bearer',
   });
-  api.use('*', bodyLimit(API_BODY_LIMIT));
+  api.use(
+    '*',
+    bodyLimit(API_BODY_LIMIT, { [`${API_BASE}/imports`]: deps.config.IMPORT_MAX_BYTES }),
+  );
   // Registered before the key check, so the spec stays public for tools; the rest needs a key.
   api.doc('/openapi.json', apiDocumentConfig(deps.config.PUBLIC_URL));
   api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
@@ -84,6 +88,7 @@ export function createApp(deps: AppDeps): Hono {
   registerContactRoutes(api, deps);
   registerGroupRoutes(api, deps.db);
   registerFieldRoutes(api, deps.db);
+  registerImportRoutes(api, deps);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
   // Last: it answers 405 or 404 for whatever no route above took.

@@ -53,6 +53,19 @@ const envSchema = z.object({
   TURNSTILE_VERIFY_URL: z
     .url({ protocol: /^https?$/ })
     .default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  /** Largest CSV an import takes: an upload's body, or a file fetched from a URL. */
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
+  /** Longest a file URL import may take to download, in seconds. */
+  IMPORT_FETCH_TIMEOUT_S: z.coerce.number().positive().default(300),
+  /** `true`: a file URL import may fetch from loopback, private and link-local addresses. */
+  IMPORT_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -97,6 +110,16 @@ export interface Timings {
   workerHeartbeatMs: number;
   /** Silence after which a peer counts as dead; a crash on this host is seen at once instead. */
   workerStaleMs: number;
+  /** Backstop poll of the import worker; a new import wakes it sooner. */
+  importPollMs: number;
+  /** How long a worker holds an import between two chunks (each chunk renews it). */
+  importLeaseMs: number;
+  /** First wait after a chunk failed as a whole (a database error), doubling from there. */
+  importRetryMs: number;
+  /** Chunk failures in a row after which an import is `failed`. */
+  importMaxAttempts: number;
+  /** An upload that stored no rows for this long was abandoned (its process died). */
+  importUploadStaleMs: number;
 }
 
 export const defaultTimings: Timings = {
@@ -120,6 +143,11 @@ export const defaultTimings: Timings = {
   engineLeaseMs: 2 * 60_000,
   workerHeartbeatMs: 2_000,
   workerStaleMs: 10_000,
+  importPollMs: 1_000,
+  importLeaseMs: 60_000,
+  importRetryMs: 2_000,
+  importMaxAttempts: 5,
+  importUploadStaleMs: 10 * 60_000,
 };
 
 export interface Config extends Omit<Env, 'PUBLIC_URL'> {

@@ -1,4 +1,4 @@
-// Starts Subflow: config, database and migrations, the mail sender and the HTTP listener.
+// Starts Subflow: config, database and migrations, the background loops and the HTTP listener.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
@@ -11,6 +11,7 @@ import { type OpenDatabase, openDatabase } from './db/open-database.ts';
 import type { Wakeups } from './db/unit-of-work.ts';
 import { WorkflowEngine } from './engine/engine.ts';
 import { ensureDefaultForm } from './forms/forms-store.ts';
+import { ImportWorker } from './imports/import-worker.ts';
 import type { Logger } from './logger.ts';
 import { MailSender } from './mail/sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
@@ -81,7 +82,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   await engine.start();
   const pruner = pruneExpiredLoop(db, logger.child({ module: 'prune' }));
   pruner.start();
-  const wakeups = { mail: () => mailer.wake(), engine: () => engine.wake() };
+  const baseWakeups = { mail: () => mailer.wake(), engine: () => engine.wake() };
+  const importer = new ImportWorker({
+    db,
+    dialect,
+    logger: logger.child({ module: 'imports' }),
+    timings: config.timings,
+    workerId: worker.id,
+    wakeups: { ...baseWakeups, imports: () => importer.wake() },
+  });
+  importer.start();
+  const wakeups = { ...baseWakeups, imports: () => importer.wake() };
 
   const app = createApp({
     db,
@@ -91,6 +102,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     secretKey,
     wakeups,
     engine,
+    importRunner: importer.importRunner,
   });
 
   // Handlers can outlive their connection (a client that went away); the database must outlive them.
@@ -124,6 +136,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       clearTimeout(grace);
       const deadline = Date.now() + config.timings.shutdownGraceMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await importer.stop();
       await engine.stop();
       await pruner.stop();
       await mailer.stop();

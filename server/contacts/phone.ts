@@ -92,15 +92,20 @@ export function normalizePhone(
 ): NormalizedPhone | undefined {
   const opts =
     typeof options === 'object' && options !== null ? options : { defaultCountry: options };
-  const possible = readings(input, opts).filter((p) => p.isPossible());
-  const parsed = possible.find((p) => p.isValid()) ?? possible[0];
-  if (!parsed) return undefined;
+  // With the full metadata a number is valid exactly when it has a type (libphonenumber's own
+  // isValid works so): one type lookup per reading instead of three, the costly part of an import.
+  const possible = readings(input, opts)
+    .filter((p) => p.isPossible())
+    .map((p) => ({ parsed: p, type: p.getType() }));
+  const best = possible.find((p) => p.type !== undefined) ?? possible[0];
+  if (!best) return undefined;
+  const { parsed, type } = best;
   return {
     e164: parsed.number,
     meta: {
       isPossible: true,
-      isValid: parsed.isValid(),
-      type: parsed.getType() ?? null,
+      isValid: type !== undefined,
+      type: type ?? null,
       country: parsed.country ?? null,
       msisdn: parsed.number.slice(1),
       isBlocked: false,

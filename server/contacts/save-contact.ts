@@ -9,6 +9,7 @@ import {
   addLabels,
   ensureLabels,
   findLabels,
+  missingLabelIds,
   removeLabelIds,
 } from './labels/labels.ts';
 import { findContactById, type SettableStatus } from './store/contact-rows.ts';
@@ -51,13 +52,10 @@ function contactInputOf(contact: ReadContact): ContactInput {
 }
 
 /** The ids among `ids` that name no group, as issues naming `groupIds.<index>`. */
-async function unknownGroupIds(db: DB, ids: number[]): Promise<FieldIssue[]> {
-  if (ids.length === 0) return [];
-  // A read of the groups table; labels/ stays its only writer.
-  const found = await db.selectFrom('groups').select('id').where('id', 'in', ids).execute();
-  const known = new Set(found.map((g) => Number(g.id)));
+export async function unknownGroupIds(db: DB, ids: number[]): Promise<FieldIssue[]> {
+  const missing = new Set(await missingLabelIds(db, 'group', ids));
   return ids.flatMap((id, index) =>
-    known.has(id) ? [] : [{ field: `groupIds.${index}`, message: `no group with id ${id}` }],
+    missing.has(id) ? [{ field: `groupIds.${index}`, message: `no group with id ${id}` }] : [],
   );
 }
 

@@ -1,8 +1,8 @@
-// Releasing claims on a leased table (outbox, workflow_runs): one query shape, used by each table's owner.
+// Releasing claims on a leased table (outbox, workflow_runs, imports): one query shape, used by each table's owner.
 import type { DB } from './open-database.ts';
 
 /** The tables whose rows are claimed with `locked_until` / `locked_by`. */
-export type ClaimedTable = 'outbox' | 'workflow_runs';
+export type ClaimedTable = 'outbox' | 'workflow_runs' | 'imports';
 
 /**
  * UPDATE <table> SET locked_until = NULL, locked_by = NULL WHERE locked_until IS NOT NULL AND

@@ -47,6 +47,10 @@ export interface DialectCapabilities {
   lockForClaim<DB, TB extends keyof DB, O>(
     query: SelectQueryBuilder<DB, TB, O>,
   ): SelectQueryBuilder<DB, TB, O>;
+  /** Row locks held until the transaction ends, for rows read to be written back whole. */
+  lockForWrite<DB, TB extends keyof DB, O>(
+    query: SelectQueryBuilder<DB, TB, O>,
+  ): SelectQueryBuilder<DB, TB, O>;
   /** True when the error is a violation of a unique constraint. */
   isUniqueViolation(error: unknown): boolean;
   /**
@@ -103,6 +107,7 @@ function lockIds(keys: string[]): bigint[] {
 const sqlite: DialectCapabilities = {
   name: 'sqlite',
   lockForClaim: (query) => query,
+  lockForWrite: (query) => query,
   isUniqueViolation: (error) =>
     typeof error === 'object' &&
     error !== null &&
@@ -145,15 +150,20 @@ const sqlite: DialectCapabilities = {
 const postgres: DialectCapabilities = {
   name: 'postgres',
   lockForClaim: (query) => query.forUpdate().skipLocked(),
+  lockForWrite: (query) => query.forUpdate(),
   isUniqueViolation: (error) =>
     typeof error === 'object' && error !== null && 'code' in error && error.code === '23505',
   currentSchema: async (db) => {
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
     return rows[0]?.schema;
   },
+  // One statement for any number of keys (an import chunk locks thousands); unnest keeps their order.
   lockIdentities: async (trx, keys) => {
-    for (const id of lockIds(keys))
-      await sql`select pg_advisory_xact_lock(${id.toString()}::bigint)`.execute(trx);
+    const ids = lockIds(keys).map(String);
+    if (ids.length === 0) return;
+    await sql`select pg_advisory_xact_lock(k) from unnest(${ids}::bigint[]) with ordinality as t(k, n) order by n`.execute(
+      trx,
+    );
   },
   changeStamp: () => sql<number>`pg_current_xact_id()::text::bigint`,
   mergedFields: (changes) =>

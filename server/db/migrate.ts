@@ -7,6 +7,7 @@ import * as consentPerForm from './migrations/2026-12-03-0003-consent-per-form.t
 import * as workerLeases from './migrations/2026-12-03-0004-worker-leases.ts';
 import * as contactsApi from './migrations/2026-12-03-0005-contacts-api.ts';
 import * as contactsDelete from './migrations/2026-12-03-0006-contacts-delete.ts';
+import * as imports from './migrations/2026-12-03-0007-imports.ts';
 import * as botDefence from './migrations/2026-12-03-0008-bot-defence.ts';
 
 /** Listed explicitly so the set is the same whether run from source or from a bundle. */
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03-0004-worker-leases': workerLeases,
   '2026-12-03-0005-contacts-api': contactsApi,
   '2026-12-03-0006-contacts-delete': contactsDelete,
+  '2026-12-03-0007-imports': imports,
   '2026-12-03-0008-bot-defence': botDefence,
 };
 

@@ -236,6 +236,51 @@ export interface WorkersTable {
   heartbeat_at: number;
 }
 
+/** `receiving`: the source is still being stored (an upload); nothing claims it until `queued`. */
+export type ImportStatus = 'receiving' | 'queued' | 'running' | 'done' | 'failed';
+export type ImportKind = 'contacts' | 'csv';
+
+/** An import session: a leased queue row like the outbox's; `processed` is the offset reached. */
+export interface ImportsTable {
+  id: Generated<number>;
+  kind: ImportKind;
+  status: ImportStatus;
+  /** JSON: the rules every row is imported by (imports/import-options.ts). */
+  options: Json;
+  /** The `source` of contacts it creates, e.g. `import:api:crm`. */
+  source: string;
+  total: ColumnType<number, number | undefined, number>;
+  processed: ColumnType<number, number | undefined, number>;
+  created: ColumnType<number, number | undefined, number>;
+  updated: ColumnType<number, number | undefined, number>;
+  skipped: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
+  /** Chunk attempts that failed in a row (not row failures); reset by each imported chunk. */
+  attempts: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  locked_until: number | null;
+  locked_by: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+/** Rows of an import still to do, `first_index` .. `first_index + row_count - 1`, as a JSON array. */
+export interface ImportChunksTable {
+  import_id: number;
+  first_index: number;
+  row_count: number;
+  rows: Json;
+}
+
+export interface ImportFailuresTable {
+  import_id: number;
+  row_index: number;
+  reason: string;
+  /** JSON: the row as it was given. */
+  row: Json;
+}
+
 export interface Database {
   contacts: ContactsTable;
   consents: ConsentsTable;
@@ -258,6 +303,9 @@ export interface Database {
   workflow_steps: WorkflowStepsTable;
   workers: WorkersTable;
   field_definitions: FieldDefinitionsTable;
+  imports: ImportsTable;
+  import_chunks: ImportChunksTable;
+  import_failures: ImportFailuresTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;
@@ -269,3 +317,4 @@ export type RunRow = Selectable<WorkflowRunsTable>;
 export type StepRow = Selectable<WorkflowStepsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type ImportRow = Selectable<ImportsTable>;

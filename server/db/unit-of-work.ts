@@ -10,6 +10,8 @@ export interface Wakeups {
   mail(): void;
   /** Events were appended, or runs became due. */
   engine(): void;
+  /** An import session was queued. */
+  imports(): void;
 }
 
 /** What every verb is given: a handle and the loops to wake once its changes are committed. */
@@ -26,7 +28,7 @@ export interface Tx extends VerbContext {
 }
 
 /** Loops that nothing needs to wake (one-shot CLI runs, tests that drive loops by hand). */
-export const noWakeups: Wakeups = { mail: () => {}, engine: () => {} };
+export const noWakeups: Wakeups = { mail: () => {}, engine: () => {}, imports: () => {} };
 
 /**
  * Runs `fn` in a transaction: the caller's, when `ctx` already is one, else a new one whose

@@ -65,7 +65,8 @@ export class WorkflowEngine {
       allowPrivateWebhooks: opts.allowPrivateWebhooks,
       callWebhook: opts.callWebhook ?? httpWebhook,
       versions: new VersionCache(),
-      wakeups: { mail: opts.wakeMailer, engine: () => this.wake() },
+      // Steps queue mail and events; none starts an import.
+      wakeups: { mail: opts.wakeMailer, engine: () => this.wake(), imports: () => {} },
     };
     this.loop = new BackgroundLoop({
       name: 'workflow engine',

@@ -42,3 +42,28 @@ export async function appendEvent(
   tx.afterCommit(tx.wakeups.engine);
   return row.id;
 }
+
+/**
+ * Appends many events in one statement per 500 (an import's events for its new contacts), in the
+ * caller's transaction; wakes the engine once it commits.
+ */
+export async function appendEvents(
+  tx: Tx,
+  inputs: { type: string; contactId: number | null; key: string; params: object; now: number }[],
+): Promise<void> {
+  for (let i = 0; i < inputs.length; i += 500) {
+    await tx.db
+      .insertInto('events')
+      .values(
+        inputs.slice(i, i + 500).map((input) => ({
+          type: input.type,
+          key: input.key,
+          contact_id: input.contactId,
+          params: JSON.stringify(input.params),
+          created_at: input.now,
+        })),
+      )
+      .execute();
+  }
+  if (inputs.length > 0) tx.afterCommit(tx.wakeups.engine);
+}

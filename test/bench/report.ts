@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform } from 'node:os';
 
-export type Unit = 'req/s' | 'steps/s' | 'ms' | '%' | 'MB' | 'B' | 'count';
+export type Unit = 'req/s' | 'steps/s' | 'rows/s' | 'ms' | '%' | 'MB' | 'B' | 'count';
 
 /** A limit a figure must hold; `op` reads "value op limit" (e.g. p99 < 30 ms). */
 export interface Target {
@@ -55,6 +55,7 @@ export function crashRow(section: string, error: unknown): ResultRow {
 const DECIMALS: Record<Unit, number> = {
   'req/s': 0,
   'steps/s': 0,
+  'rows/s': 0,
   ms: 1,
   '%': 1,
   MB: 1,

@@ -10,6 +10,7 @@ import { contactsListBench } from './contacts-list.ts';
 import type { BenchContext, BenchModule } from './context.ts';
 import { benchDatabases } from './databases.ts';
 import { engineBench } from './engine.ts';
+import { importsBench } from './imports.ts';
 import { memoryBench } from './memory.ts';
 import { killAllChildren, REPO_ROOT } from './processes.ts';
 import {
@@ -32,6 +33,7 @@ const MODULES: BenchModule[] = [
   widgetBench,
   engineBench,
   contactsListBench,
+  importsBench,
 ];
 
 const { values: flags } = parseArgs({

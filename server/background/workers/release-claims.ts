@@ -1,7 +1,8 @@
-// Frees every row a worker holds, through each claimed table's owner (the outbox, the runs store).
+// Frees every row a worker holds, through each claimed table's owner (outbox, runs store, imports).
 import type { ClaimedTable } from '../../db/claimed-rows.ts';
 import type { DB } from '../../db/open-database.ts';
 import { releaseRuns } from '../../engine/runs-store/release-runs.ts';
+import { releaseImports } from '../../imports/store/import-sessions.ts';
 import { releaseMail } from '../../mail/outbox/release-mail.ts';
 
 type Holders = { workerIds: string[] } | 'unregistered';
@@ -9,6 +10,7 @@ type Holders = { workerIds: string[] } | 'unregistered';
 const releasers: Record<ClaimedTable, (db: DB, holders: Holders) => Promise<number>> = {
   outbox: releaseMail,
   workflow_runs: releaseRuns,
+  imports: releaseImports,
 };
 
 async function releaseAll(db: DB, holders: Holders): Promise<number> {

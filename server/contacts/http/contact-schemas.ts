@@ -2,6 +2,11 @@
 import { z } from '@hono/zod-openapi';
 import { idPathParams } from '../../http/api-app.ts';
 import { pageQuery } from '../../http/pagination.ts';
+import {
+  BulkContactsRequest,
+  BulkImportQueued,
+  ImportResource,
+} from '../../imports/http/import-schemas.ts';
 import { contactInputShape, phoneOptionsShape } from '../contact-input.ts';
 import { ContactResource, ContactStatusSchema, SettableStatusSchema } from '../contact-resource.ts';
 import { fromForeignShapes } from '../foreign-shapes.ts';
@@ -49,24 +54,32 @@ export const SaveContactBody = z
   .strict()
   .openapi('SaveContactRequest');
 
-const BULK_NOT_YET =
-  'bulk add/update (a `contacts` array) is not available yet: send one contact per request';
+/** eSputnik's bulk add/update: a body with a `contacts` array (an import, see imports/). */
+export const isBulkBody = (raw: unknown): boolean =>
+  typeof raw === 'object' && raw !== null && 'contacts' in raw;
 
-/**
- * What POST /contacts validates: the native body, or an inwise or ip1 body read into it first.
- * A `contacts` array (eSputnik's bulk body) is refused by name.
- */
-export const saveContactRequest = z.preprocess((raw, ctx) => {
-  if (typeof raw === 'object' && raw !== null && 'contacts' in raw) {
-    ctx.addIssue({ code: 'custom', path: ['contacts'], message: BULK_NOT_YET });
-    return z.NEVER;
-  }
-  return fromForeignShapes(raw, ctx);
-}, SaveContactBody);
+/** One contact's create-or-update body: the native body, or an inwise or ip1 body read into it. */
+export const singleSaveRequest = z.preprocess(
+  (raw, ctx) => fromForeignShapes(raw, ctx),
+  SaveContactBody,
+);
+
+/** What POST /contacts validates: a bulk body as it is, or one contact's body (any shape). */
+export const saveContactRequest = z.preprocess(
+  (raw, ctx) => (isBulkBody(raw) ? raw : fromForeignShapes(raw, ctx)),
+  z.union([BulkContactsRequest, SaveContactBody]),
+);
 
 export const SaveContactResponse = z
   .object({ action: z.enum(['created', 'updated']), contact: ContactResource })
   .openapi('SaveContactResult');
+
+/** POST /contacts answers 200 for an updated contact, a queued bulk import, or a finished one. */
+export const SaveOrImportResponse = z.union([
+  SaveContactResponse,
+  BulkImportQueued,
+  ImportResource,
+]);
 
 export const PatchContactRequest = z
   .object({ ...contactInputShape, ...phoneOptionsShape, status: SettableStatusSchema.optional() })

@@ -1,12 +1,13 @@
 // /api/v1/contacts: list, create-or-update, get, patch and replace; each parses, calls a verb, answers.
 import { createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { ZodError } from 'zod';
 import type { AppDeps } from '../../app-deps.ts';
 import { requireScope } from '../../auth/require-api-key.ts';
 import { ValidationError } from '../../errors.ts';
 import { type ApiApp, errorResponse, errorResponses, security } from '../../http/api-app.ts';
 import { zodIssues } from '../../http/error-handler.ts';
+import { startBulkImport } from '../../imports/http/bulk-import.ts';
+import { BulkContactsRequest, SyncQuery } from '../../imports/http/import-schemas.ts';
 import { readContact } from '../contact-input.ts';
 import { ContactResource } from '../contact-resource.ts';
 import { InwiseContactRequest, Ip1ContactRequest, inCallersTerms } from '../foreign-shapes.ts';
@@ -19,12 +20,15 @@ import { registerContactActionRoutes } from './contact-actions-routes.ts';
 import {
   ContactPage,
   contactIdParams,
+  isBulkBody,
   ListContactsQuery,
   PatchContactRequest,
   ReplaceContactRequest,
   type SaveContactBody,
   SaveContactResponse,
+  SaveOrImportResponse,
   saveContactRequest,
+  singleSaveRequest,
 } from './contact-schemas.ts';
 import { readListFilters } from './list-query.ts';
 import { saveContactDescription, saveContactExamples } from './save-contact-docs.ts';
@@ -69,6 +73,7 @@ const saveRoute = createRoute({
   security,
   middleware: [requireScope('contacts:write')] as const,
   request: {
+    query: SyncQuery,
     body: {
       content: {
         'application/json': { schema: saveContactRequest, examples: saveContactExamples },
@@ -77,7 +82,11 @@ const saveRoute = createRoute({
     },
   },
   responses: {
-    200: json(SaveContactResponse, 'An existing contact was updated'),
+    200: json(
+      SaveOrImportResponse,
+      'One contact: it existed and was updated (SaveContactResult). A bulk body: the import was ' +
+        'queued (BulkImportQueued; 200 as eSputnik answers), or with `sync=true` is done (Import)',
+    ),
     201: json(SaveContactResponse, 'A contact was created'),
     ...errorResponses,
     ...identityConflict,
@@ -141,9 +150,17 @@ const replaceRoute = (path: string, summary: string) =>
     },
   });
 
-/** A body POST /contacts refused, its fields named as sent (the body is parsed and cached by now). */
-async function refuseInCallersTerms(error: ZodError, c: Context): Promise<never> {
-  throw inCallersTerms(new ValidationError(zodIssues(error)), await c.req.json());
+/**
+ * A body POST /contacts refused, its fields named as sent (the body is parsed and cached by now):
+ * read again as what it is (bulk or one contact), so the errors are that shape's, not the union's.
+ */
+async function refuseInCallersTerms(c: Context): Promise<never> {
+  const raw: unknown = await c.req.json();
+  const result = isBulkBody(raw)
+    ? BulkContactsRequest.safeParse(raw)
+    : singleSaveRequest.safeParse(raw);
+  const issues = result.success ? [] : zodIssues(result.error);
+  throw inCallersTerms(new ValidationError(issues), raw);
 }
 
 /** A create-or-update body (native, or inwise/ip1 read into it) as the verb's input. */
@@ -182,6 +199,11 @@ export function registerContactRoutes(api: ApiApp, deps: AppDeps): void {
     saveRoute,
     async (c) => {
       const body = c.req.valid('json');
+      if ('contacts' in body) {
+        const sync = c.req.valid('query').sync === 'true';
+        const principal = c.get('principal').name;
+        return c.json(await startBulkImport(deps, body, { sync, principal }), 200);
+      }
       // The body as sent: an inwise or ip1 caller hears about its own keys in errors.
       const raw: unknown = await c.req.json();
       const source = `api:${c.get('principal').name}`;
@@ -193,7 +215,11 @@ export function registerContactRoutes(api: ApiApp, deps: AppDeps): void {
       const action = saved.created ? 'created' : 'updated';
       return c.json({ action, contact: saved.contact }, saved.created ? 201 : 200);
     },
-    (result, c) => (result.success ? undefined : refuseInCallersTerms(result.error, c)),
+    (result, c) => {
+      if (result.success) return undefined;
+      if (result.target !== 'json') throw new ValidationError(zodIssues(result.error));
+      return refuseInCallersTerms(c);
+    },
   );
 
   api.openapi(getRoute, async (c) => c.json(await getContact(db, c.req.valid('param').id), 200));

@@ -20,7 +20,13 @@ and errors name the keys as sent:
 - **ip1** (\`Ip1ContactRequest\`): \`properties.phoneNumber/email/firstName/lastName\` → the
   contact's own keys, any other property → \`fields\`, \`labels\` → tags; \`metadata\` is ignored.
 
-A body with a \`contacts\` array (eSputnik's bulk add/update) is not available yet: 422 naming it.`;
+A body with a \`contacts\` array is eSputnik's bulk add/update (\`BulkContactsRequest\`, 1–3000
+contacts in either shape): an import, answered at once with 200 \`{asyncSessionId}\` (as eSputnik
+answers; follow it at GET /imports/{asyncSessionId}), or with \`?sync=true\` (at most 1000 contacts)
+the finished import. A contact is found by \`externalCustomerId\`, else by \`dedupeOn\` (email, sms or
+externalCustomerId; default email); new ones are \`confirmed\`, with no mail and no event unless
+\`eventKeyForNewContacts\` is given (params ContactId, EmailAddress, SMS; key: the email, else the
+phone). A contact that cannot be saved fails alone and is listed in \`failedContacts\` with the reason.`;
 
 export const saveContactExamples = {
   native: {

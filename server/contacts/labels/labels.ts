@@ -43,6 +43,18 @@ export async function ensureLabels(
   return findLabels(db, kind, unique);
 }
 
+/** The ids among `ids` that name no label of the kind, in the order given. */
+export async function missingLabelIds(db: DB, kind: LabelKind, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const found = (await anyDb(db)
+    .selectFrom(tables[kind].labels)
+    .select('id')
+    .where('id', 'in', ids)
+    .execute()) as { id: number }[];
+  const known = new Set(found.map((g) => Number(g.id)));
+  return ids.filter((id) => !known.has(id));
+}
+
 /** The existing labels among these names (unknown names are left out). */
 export async function findLabels(db: DB, kind: LabelKind, names: string[]): Promise<Label[]> {
   const unique = cleanLabelNames(names);
@@ -54,6 +66,17 @@ export async function findLabels(db: DB, kind: LabelKind, names: string[]): Prom
     .execute() as Promise<Label[]>;
 }
 
+/**
+ * Contacts written earlier in the same transaction already carry its change stamp (an import's
+ * chunk): stamping them again would only cost a second write of each row.
+ */
+export interface StampOptions {
+  stamped?: ReadonlySet<number>;
+}
+
+const toStamp = (changed: number[], opts: StampOptions) =>
+  opts.stamped ? changed.filter((id) => !opts.stamped?.has(id)) : changed;
+
 /** Adds each contact to each label by id; returns the contacts whose labels changed. */
 export async function addLabelIds(
   db: DB,
@@ -61,6 +84,7 @@ export async function addLabelIds(
   contactIds: number[],
   labelIds: number[],
   now: number,
+  opts: StampOptions = {},
 ): Promise<number[]> {
   if (contactIds.length === 0 || labelIds.length === 0) return [];
   const t = tables[kind];
@@ -80,7 +104,7 @@ export async function addLabelIds(
     );
   }
   const changed = [...new Set(added.map((r) => r.contact_id))];
-  await touchContacts(db, changed, now);
+  await touchContacts(db, toStamp(changed, opts), now);
   return changed;
 }
 
@@ -112,6 +136,7 @@ export async function removeLabelIds(
   contactIds: number[],
   labelIds: number[] | 'all' | { except: number[] },
   now: number,
+  opts: StampOptions = {},
 ): Promise<number[]> {
   if (contactIds.length === 0 || (Array.isArray(labelIds) && labelIds.length === 0)) return [];
   const t = tables[kind];
@@ -121,7 +146,7 @@ export async function removeLabelIds(
     query = query.where(t.labelId, 'not in', labelIds.except);
   const removed = (await query.returning('contact_id').execute()) as { contact_id: number }[];
   const changed = [...new Set(removed.map((r) => r.contact_id))];
-  await touchContacts(db, changed, now);
+  await touchContacts(db, toStamp(changed, opts), now);
   return changed;
 }
 

@@ -68,6 +68,26 @@ export async function fieldDefinitionsFor(db: DB, keys: string[]): Promise<Field
 }
 
 /**
+ * The given fields with each defined one read as its type, or an issue (`fields.<key>`) for each
+ * value of the wrong type. Keys without a definition are kept as given. Pure, so definitions read
+ * once serve a whole batch of contacts.
+ */
+export function coerceFieldValues(
+  definitions: FieldDefinition[],
+  fields: Record<string, unknown>,
+): { ok: true; value: Record<string, unknown> } | { ok: false; issues: FieldIssue[] } {
+  const checked = { ...fields };
+  const issues: FieldIssue[] = [];
+  for (const definition of definitions) {
+    if (!(definition.key in fields)) continue;
+    const result = coerceFieldValue(definition, fields[definition.key]);
+    if (result.ok) checked[definition.key] = result.value;
+    else issues.push({ field: `fields.${definition.key}`, message: result.message });
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: checked };
+}
+
+/**
  * The given fields with each defined one read as its type; a value of the wrong type is a
  * ValidationError naming `fields.<key>`. Keys without a definition are kept as given.
  * @example await checkFieldValues(db, { plan: 'pro', seats: '3' }) // { plan: 'pro', seats: 3 }
@@ -78,15 +98,9 @@ export async function checkFieldValues(
 ): Promise<Record<string, unknown>> {
   const definitions = await fieldDefinitionsFor(db, Object.keys(fields));
   if (definitions.length === 0) return fields;
-  const checked = { ...fields };
-  const issues: FieldIssue[] = [];
-  for (const definition of definitions) {
-    const result = coerceFieldValue(definition, fields[definition.key]);
-    if (result.ok) checked[definition.key] = result.value;
-    else issues.push({ field: `fields.${definition.key}`, message: result.message });
-  }
-  if (issues.length > 0) throw new ValidationError(issues);
-  return checked;
+  const result = coerceFieldValues(definitions, fields);
+  if (!result.ok) throw new ValidationError(result.issues);
+  return result.value;
 }
 
 /**

@@ -110,8 +110,12 @@ export class BlockedAddressError extends Error {
 }
 
 /** Throws BlockedAddressError when `ip` is in an internal range. */
-export function assertPublicIp(ip: string, hostname?: string): void {
-  const blocked = blockedRange(ip);
+export function assertPublicIp(
+  ip: string,
+  hostname?: string,
+  rangeOf: (ip: string) => string | undefined = blockedRange,
+): void {
+  const blocked = rangeOf(ip);
   if (blocked) throw new BlockedAddressError(ip, blocked, hostname);
 }
 
@@ -126,12 +130,15 @@ export type ResolveAll = (
  * A `lookup` for http(s).request that resolves the host and refuses it when any of its addresses
  * is internal (a host with one public and one private address is not trusted either way).
  */
-export function guardedLookup(resolveAll: ResolveAll = dns.lookup): net.LookupFunction {
+export function guardedLookup(
+  resolveAll: ResolveAll = dns.lookup,
+  rangeOf: (ip: string) => string | undefined = blockedRange,
+): net.LookupFunction {
   return function guardedLookup(hostname, options, callback) {
     resolveAll(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       try {
-        for (const { address } of addresses) assertPublicIp(address, hostname);
+        for (const { address } of addresses) assertPublicIp(address, hostname, rangeOf);
       } catch (blocked) {
         return callback(blocked as BlockedAddressError, []);
       }
