@@ -27,6 +27,8 @@ describe.each(testDialects())('import durability on %s', (dialect) => {
     await database.drop();
   });
 
+  // Two server starts and 20,000 rows take longer than Vitest's default 30 s on a loaded CI
+  // machine; the waits inside bound each step.
   it('resumes a 20,000-row import killed midway, storing each row exactly once', async () => {
     database = await createTestDatabase(dialect);
     const env = { DATABASE_URL: database.url };
@@ -98,5 +100,5 @@ describe.each(testDialects())('import durability on %s', (dialect) => {
     } finally {
       await close();
     }
-  });
+  }, 240_000);
 });
