@@ -1,45 +1,26 @@
 // Consent is per form: a form's groups wait for that form's link; old or foreign links confirm nothing.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { unsubscribeUrl } from '../server/confirm/unsubscribe.ts';
 import { loadSecretKey } from '../server/settings/secret-key.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
-import { confirmLinkIn, TestSmtp } from './helpers/smtp.ts';
+import { testDialects } from './helpers/databases.ts';
+import { mailingServerPerTest } from './helpers/mailing-server.ts';
+import { confirmLinkIn } from './helpers/smtp.ts';
 import { until } from './helpers/workflow-dir.ts';
 
 describe.each(testDialects())('consent per form on %s', (dialect) => {
-  let database: TestDatabase;
-  let smtp: TestSmtp;
-  let server: TestServer;
-
-  beforeEach(async () => {
-    database = await createTestDatabase(dialect);
-    smtp = await new TestSmtp().start();
-    // No cooldown: these tests send several links to one address on purpose.
-    server = await startTestServer(
-      { DATABASE_URL: database.url, SMTP_URL: smtp.url },
-      { confirmationCooldownMs: 0, confirmationsPerDay: 50 },
-    );
-    const form = await server.api('/api/v1/forms', {
-      method: 'POST',
-      body: JSON.stringify({
-        id: 'launch',
-        name: 'Launch',
-        groups: ['Launch'],
-        fields: [
-          { name: 'email', type: 'email' },
-          { name: 'firstName', type: 'text' },
-          { name: 'plan', type: 'text' },
-        ],
-      }),
-    });
-    expect(form.status).toBe(201);
-  });
-
-  afterEach(async () => {
-    await server.close();
-    await smtp.stop();
-    await database.drop();
+  // No cooldown: these tests send several links to one address on purpose.
+  const { server, smtp } = mailingServerPerTest(dialect, {
+    timings: { confirmationCooldownMs: 0, confirmationsPerDay: 50 },
+    form: {
+      id: 'launch',
+      name: 'Launch',
+      groups: ['Launch'],
+      fields: [
+        { name: 'email', type: 'email' },
+        { name: 'firstName', type: 'text' },
+        { name: 'plan', type: 'text' },
+      ],
+    },
   });
 
   const contact = async (id: number) =>

@@ -1,12 +1,13 @@
 // A defined field is checked on every write path (API subscribe, public form, confirm, workflows,
 // patch): a wrong value is refused naming the field, never dropped silently; right ones are typed.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patchContact } from '../server/contacts/patch-contact.ts';
 import { findContactById, updateContact } from '../server/contacts/store/contact-rows.ts';
 import { ValidationError } from '../server/errors.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
-import { confirmLinkIn, TestSmtp } from './helpers/smtp.ts';
+import { testDialects } from './helpers/databases.ts';
+import { mailingServerPerTest } from './helpers/mailing-server.ts';
+import type { TestServer } from './helpers/server.ts';
+import { confirmLinkIn } from './helpers/smtp.ts';
 import { startWorkflowServer, type WorkflowServer } from './helpers/workflow-server.ts';
 
 interface ErrorBody {
@@ -21,39 +22,23 @@ const issueFields = async (res: Response) =>
   ((await res.json()) as ErrorBody).error.issues?.map((i) => i.field);
 
 describe.each(testDialects())('field checks on write paths on %s', (dialect) => {
-  let database: TestDatabase;
-  let smtp: TestSmtp;
-  let server: TestServer;
-
-  beforeEach(async () => {
-    database = await createTestDatabase(dialect);
-    smtp = await new TestSmtp().start();
-    // No cooldown: the API subscribe that makes a contact mails it a link before the form does.
-    server = await startTestServer(
-      { DATABASE_URL: database.url, SMTP_URL: smtp.url },
-      { confirmationCooldownMs: 0 },
-    );
-    await define(server, { key: 'seats', type: 'number' });
-    await define(server, { key: 'plan', type: 'enum', options: ['free', 'pro'] });
-    const form = await server.api('/api/v1/forms', {
-      method: 'POST',
-      body: JSON.stringify({
-        id: 'join',
-        name: 'Join',
-        groups: ['Members'],
-        fields: [
-          { name: 'email', type: 'email' },
-          { name: 'plan', type: 'text' },
-          { name: 'size', type: 'text' },
-        ],
-      }),
-    });
-    expect(form.status).toBe(201);
-  });
-  afterEach(async () => {
-    await server.close();
-    await smtp.stop();
-    await database.drop();
+  // No cooldown: the API subscribe that makes a contact mails it a link before the form does.
+  const { server, smtp } = mailingServerPerTest(dialect, {
+    timings: { confirmationCooldownMs: 0 },
+    form: {
+      id: 'join',
+      name: 'Join',
+      groups: ['Members'],
+      fields: [
+        { name: 'email', type: 'email' },
+        { name: 'plan', type: 'text' },
+        { name: 'size', type: 'text' },
+      ],
+    },
+    setUp: async (server) => {
+      await define(server, { key: 'seats', type: 'number' });
+      await define(server, { key: 'plan', type: 'enum', options: ['free', 'pro'] });
+    },
   });
 
   const apiSubscribe = (contact: object) =>

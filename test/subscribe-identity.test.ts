@@ -1,41 +1,24 @@
 // Who a subscriber is: concurrent subscribes lose nothing, and an anonymous post never takes over a contact.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
-import { confirmLinkIn, TestSmtp } from './helpers/smtp.ts';
+import { describe, expect, it } from 'vitest';
+import { testDialects } from './helpers/databases.ts';
+import { mailingServerPerTest } from './helpers/mailing-server.ts';
+import { confirmLinkIn } from './helpers/smtp.ts';
 
 const PHONES = ['+380942583691', '+491712345678', '+447700900123', '+33612345678'];
 
 describe.each(testDialects())('subscriber identity on %s', (dialect) => {
-  let database: TestDatabase;
-  let smtp: TestSmtp;
-  let server: TestServer;
-
-  beforeEach(async () => {
-    database = await createTestDatabase(dialect);
-    smtp = await new TestSmtp().start();
-    server = await startTestServer({ DATABASE_URL: database.url, SMTP_URL: smtp.url });
-    const form = await server.api('/api/v1/forms', {
-      method: 'POST',
-      body: JSON.stringify({
-        id: 'join',
-        name: 'Join',
-        groups: ['Members'],
-        fields: [
-          { name: 'email', type: 'email' },
-          { name: 'phone', type: 'tel' },
-          { name: 'firstName', type: 'text' },
-          { name: 'plan', type: 'text' },
-        ],
-      }),
-    });
-    expect(form.status).toBe(201);
-  });
-
-  afterEach(async () => {
-    await server.close();
-    await smtp.stop();
-    await database.drop();
+  const { server, smtp } = mailingServerPerTest(dialect, {
+    form: {
+      id: 'join',
+      name: 'Join',
+      groups: ['Members'],
+      fields: [
+        { name: 'email', type: 'email' },
+        { name: 'phone', type: 'tel' },
+        { name: 'firstName', type: 'text' },
+        { name: 'plan', type: 'text' },
+      ],
+    },
   });
 
   const apiSubscribe = (channels: object[], extra: object = {}) =>
