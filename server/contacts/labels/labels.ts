@@ -74,8 +74,22 @@ export interface StampOptions {
   stamped?: ReadonlySet<number>;
 }
 
-const toStamp = (changed: number[], opts: StampOptions) =>
-  opts.stamped ? changed.filter((id) => !opts.stamped?.has(id)) : changed;
+/**
+ * Stamps the contacts behind changed membership rows in the change feed (once each, in chunks: a
+ * label may have more members than one statement may bind) and returns their ids.
+ */
+async function stampChanged(
+  db: DB,
+  rows: { contact_id: number }[],
+  now: number,
+  opts: StampOptions = {},
+): Promise<number[]> {
+  const changed = [...new Set(rows.map((r) => r.contact_id))];
+  const toStamp = opts.stamped ? changed.filter((id) => !opts.stamped?.has(id)) : changed;
+  for (let i = 0; i < toStamp.length; i += 1000)
+    await touchContacts(db, toStamp.slice(i, i + 1000), now);
+  return changed;
+}
 
 /** Adds each contact to each label by id; returns the contacts whose labels changed. */
 export async function addLabelIds(
@@ -103,9 +117,7 @@ export async function addLabelIds(
         .execute()) as { contact_id: number }[]),
     );
   }
-  const changed = [...new Set(added.map((r) => r.contact_id))];
-  await touchContacts(db, toStamp(changed, opts), now);
-  return changed;
+  return stampChanged(db, added, now, opts);
 }
 
 /** Adds contacts to the named labels, creating labels that do not exist yet. */
@@ -145,14 +157,12 @@ export async function removeLabelIds(
   else if (labelIds !== 'all' && labelIds.except.length > 0)
     query = query.where(t.labelId, 'not in', labelIds.except);
   const removed = (await query.returning('contact_id').execute()) as { contact_id: number }[];
-  const changed = [...new Set(removed.map((r) => r.contact_id))];
-  await touchContacts(db, toStamp(changed, opts), now);
-  return changed;
+  return stampChanged(db, removed, now, opts);
 }
 
 /**
  * Removes every member of one label (detach-all, deleting a group); returns the contacts whose
- * labels changed. Touched in chunks: a label may have more members than one statement may bind.
+ * labels changed.
  */
 export async function emptyLabel(
   db: DB,
@@ -166,10 +176,7 @@ export async function emptyLabel(
     .where(t.labelId, '=', labelId)
     .returning('contact_id')
     .execute()) as { contact_id: number }[];
-  const changed = [...new Set(removed.map((r) => r.contact_id))];
-  for (let i = 0; i < changed.length; i += 1000)
-    await touchContacts(db, changed.slice(i, i + 1000), now);
-  return changed;
+  return stampChanged(db, removed, now);
 }
 
 /** Removes contacts from the named labels; unknown names are ignored. */
