@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): Hono {
   // Registered before the key check, so the spec stays public for tools; the rest needs a key.
   api.doc('/openapi.json', apiDocumentConfig(deps.config.PUBLIC_URL));
   api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
-  api.use('*', rateLimitPerApiKey({ perMinute: deps.config.API_RATE_LIMIT }));
+  api.use('*', rateLimitPerApiKey(deps, { perMinute: deps.config.API_RATE_LIMIT }));
   api.use('*', rejectUnstorableTextInBody());
   registerApiKeyRoutes(api, deps.db);
   registerFormRoutes(api, deps);
