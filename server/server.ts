@@ -5,7 +5,8 @@ import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { WorkerRegistry } from './background/worker-registry.ts';
 import { pruneExpiredLoop } from './background/workers/prune-expired.ts';
-import type { Config } from './config.ts';
+import { retentionLoop } from './background/workers/retention.ts';
+import { type Config, retentionPolicy } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type OpenDatabase, openDatabase } from './db/open-database.ts';
 import type { Wakeups } from './db/unit-of-work.ts';
@@ -75,13 +76,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     secretKey,
     timings: config.timings,
     allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE,
-    retentionMs: config.WORKFLOW_RETENTION_DAYS * 24 * 3600_000,
     wakeMailer: () => mailer.wake(),
     workerId: worker.id,
   });
   await engine.start();
   const pruner = pruneExpiredLoop(db, logger.child({ module: 'prune' }));
   pruner.start();
+  const retention = retentionLoop({
+    db,
+    dialect,
+    policy: retentionPolicy(config),
+    loadedVersionIds: () => engine.status().workflows.map((w) => w.versionId),
+    logger: logger.child({ module: 'retention' }),
+    everyMs: config.timings.retentionEveryMs,
+  });
+  retention.start();
   const baseWakeups = { mail: () => mailer.wake(), engine: () => engine.wake() };
   const importer = new ImportWorker({
     db,
@@ -139,6 +148,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await importer.stop();
       await engine.stop();
       await pruner.stop();
+      await retention.stop();
       await mailer.stop();
       await worker.stop();
       await database.close();
