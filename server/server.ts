@@ -16,6 +16,7 @@ import { ImportWorker } from './imports/import-worker.ts';
 import type { Logger } from './logger.ts';
 import { MailSender } from './mail/sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
+import { serveMetrics } from './metrics/metrics-routes.ts';
 import { loadSecretKey } from './settings/secret-key.ts';
 
 export interface RunningServer {
@@ -28,6 +29,8 @@ export interface RunningServer {
   engine: WorkflowEngine;
   /** Wakes the mail sender or the engine (verbs do so after their commits). */
   wakeups: Wakeups;
+  /** Base URL of the METRICS_PORT listener, when there is one. */
+  metricsUrl: string | undefined;
   /** Stops accepting connections, lets in-flight requests finish, stops the sender, closes the DB. */
   close(): Promise<void>;
 }
@@ -131,6 +134,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
   logger.info({ url, database: dialect.name, mail: transport.kind }, 'subflow listening');
+  const metricsPort = config.METRICS_PORT;
+  const metricsListener =
+    metricsPort === undefined
+      ? undefined
+      : await serveMetrics({ db, config: { ...config, METRICS_PORT: metricsPort }, logger });
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -151,10 +159,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await retention.stop();
       await mailer.stop();
       await worker.stop();
+      await metricsListener?.close();
       await database.close();
       logger.info('subflow stopped');
     })();
     return closing;
   };
-  return { url, app, port, database, mailer, engine, wakeups, close };
+  return {
+    url,
+    app,
+    port,
+    database,
+    mailer,
+    engine,
+    wakeups,
+    metricsUrl: metricsListener?.url,
+    close,
+  };
 }

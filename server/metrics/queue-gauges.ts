@@ -58,11 +58,21 @@ export class QueueGauges {
     ['worker', 'host'],
   );
 
+  private readonly databaseUp = this.gauge(
+    'subflow_metrics_database_up',
+    '1 when this scrape read the queues from the database, 0 when that failed (figures are stale)',
+  );
+
   constructor(private readonly db: DB) {}
+
+  markDatabaseDown(): void {
+    this.databaseUp.set(0);
+  }
 
   /** Reads the snapshot and sets every gauge; labelled series start afresh each time. */
   async refresh(now: number): Promise<void> {
     const s = await readQueueSnapshot(this.db, now);
+    this.databaseUp.set(1);
     this.outboxPending.set(s.outboxPending);
     this.outboxOldestDue.set(s.outboxOldestDueAgeMs / 1000);
     this.runsWaiting.set(s.runsWaiting);
