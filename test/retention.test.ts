@@ -163,6 +163,43 @@ describe.each(testDialects())('retention on %s', (dialect) => {
     expect((await apply(POLICY)).events).toBe(0);
   });
 
+  // Several processes share PostgreSQL; SQLite is one process (in one, three connections would
+  // block each other's synchronous writes, which no deployment does).
+  it.skipIf(dialect === 'sqlite')(
+    'lets several processes prune at once: each row goes once, and none of them fails',
+    async () => {
+      const quiet = await contact();
+      for (let i = 0; i < 45; i++) await event(quiet, OLD);
+      for (let i = 0; i < 35; i++) await mail('sent', OLD, OLD);
+      const recent = await event(quiet, RECENT);
+      // A second and a third handle on the same database: processes of their own as far as the
+      // database can tell (their own connections, and on PostgreSQL their own advisory locks).
+      const peers = [openDatabase(database.url), openDatabase(database.url)];
+      try {
+        const passes = await Promise.all(
+          [open, ...peers].map((handle) =>
+            applyRetention(
+              {
+                db: handle.db,
+                dialect: handle.dialect,
+                policy: POLICY,
+                loadedVersionIds: () => [],
+                batch: 10,
+              },
+              NOW,
+            ),
+          ),
+        );
+        expect(passes.reduce((n, p) => n + p.events, 0)).toBe(45);
+        expect(passes.reduce((n, p) => n + p.mail, 0)).toBe(35);
+      } finally {
+        for (const peer of peers) await peer.close();
+      }
+      expect(await ids('events')).toEqual([recent]);
+      expect(await ids('outbox')).toEqual([]);
+    },
+  );
+
   it('deletes old sent, failed and cancelled mail with its dev mailbox copies, never pending mail', async () => {
     const sent = await mail('sent', OLD, OLD);
     await mail('failed', OLD);
