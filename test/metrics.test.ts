@@ -143,7 +143,28 @@ describe.each(testDialects())('/metrics on %s', (dialect) => {
     expect(server.metricsUrl).not.toBe(server.url);
     expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
     await server.subscribe('newsletter', { email: 'port@example.com' });
+    expect((await server.api('/api/v1/contacts/424242')).status).toBe(404);
+    expect((await fetch(`${server.url}/no/such/page`)).status).toBe(404);
     const samples = await scrape(server.metricsUrl);
+    // The API's routes by their pattern; a path no route takes is `unmatched`, not itself.
+    expect(
+      find(samples, 'subflow_http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '/api/v1/contacts/:id',
+        status: '404',
+      }),
+    ).toHaveLength(1);
+    expect(
+      find(samples, 'subflow_http_request_duration_seconds_count', {
+        route: 'unmatched',
+        status: '404',
+      }).length,
+    ).toBeGreaterThan(0);
+    expect(
+      samples.some(
+        (s) => s.labels.route?.includes('424242') || s.labels.route?.includes('no/such'),
+      ),
+    ).toBe(false);
     // Requests to the main port are timed there too.
     expect(
       find(samples, 'subflow_http_request_duration_seconds_count', {

@@ -152,8 +152,9 @@ export interface MailBudgetsTable {
 }
 
 /**
- * A request budget shared by processes on PostgreSQL (`ip:<address>`, `api-key:<id>`), written only by
- * rate-limiter-flexible through http/rate-limit.ts; `expire` ends the current minute's window.
+ * A request budget shared by processes on PostgreSQL (`ip:<keyed hash of the address>`,
+ * `api-key:<id>`), written only by rate-limiter-flexible through http/rate-limit.ts; `expire` ends
+ * the current minute's window.
  */
 export interface RateLimitsTable {
   key: string;

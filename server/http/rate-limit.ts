@@ -1,4 +1,5 @@
 // Request budgets (rate-limiter-flexible) per client IP and per API key, answering 429 with Retry-After.
+import { createHmac } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { type RateLimiterLike, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuthEnv } from '../auth/require-api-key.ts';
@@ -14,6 +15,17 @@ export interface BudgetStore {
   db: DB;
   dialect: DialectCapabilities;
   logger: Logger;
+  /** Keys the hash that stands for a client address in a budget's key. */
+  secretKey: string;
+}
+
+/**
+ * A client address is personal data, and a shared budget's row outlives the request (an hour, until
+ * the library clears it) beyond the reach of erasure: the key holds a keyed hash instead, which
+ * nobody without SECRET_KEY can turn back into the address (a plain hash of an IPv4 could be).
+ */
+function addressKey(secretKey: string, address: string): string {
+  return createHmac('sha256', secretKey).update(`rate-limit:${address}`).digest('base64url');
 }
 
 /**
@@ -49,7 +61,7 @@ export function rateLimitPerIp(
 ): MiddlewareHandler {
   const budget = requestBudget(store, { name: 'ip', perMinute: opts.perMinute });
   return async function rateLimitPerIp(c, next) {
-    await spend(budget, clientIp(c, opts.trustedProxies) ?? 'unknown');
+    await spend(budget, addressKey(store.secretKey, clientIp(c, opts.trustedProxies) ?? 'unknown'));
     await next();
   };
 }
