@@ -7,7 +7,7 @@ import type { Database } from '../db/schema.ts';
  * Counts stop here, so a scrape during a large backlog stays an index range of bounded length: a
  * gauge at this value means "at least this many".
  */
-export const COUNT_CAP = 100_000;
+const COUNT_CAP = 100_000;
 /** Active imports and workers listed at most, each a labelled series. */
 const LIST_CAP = 100;
 
