@@ -24,6 +24,8 @@ import { rateLimitPerApiKey } from './http/rate-limit.ts';
 import { requestContext } from './http/request-context.ts';
 import { registerImportRoutes } from './imports/http/imports-routes.ts';
 import { devMailboxRoutes, devMailboxServing } from './mail/dev-mailbox-routes.ts';
+import { recordRequests } from './metrics/http-metrics.ts';
+import { metricsRoutes, metricsServing } from './metrics/metrics-routes.ts';
 import { registerApiSubscribeRoute } from './subscribe/api-routes.ts';
 import { publicFormRoutes } from './subscribe/public-routes.ts';
 import { widgetRoutes } from './widget/routes.ts';
@@ -45,6 +47,8 @@ export function createApp(deps: AppDeps): Hono {
       404,
     ),
   );
+  const metrics = metricsServing(deps.config);
+  if (metrics !== 'off') app.use('*', recordRequests());
   app.use('*', requestContext(deps.logger));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
   app.use('*', rejectUnstorableTextInUrl());
@@ -55,6 +59,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ status: 'ok' });
   });
 
+  if (metrics === 'main') app.route('/', metricsRoutes(deps));
   app.route('/', widgetRoutes(deps.logger));
   app.route('/', publicFormRoutes(deps));
   app.route('/', challengeRoutes(deps));
@@ -78,7 +83,7 @@ export function createApp(deps: AppDeps): Hono {
   // Registered before the key check, so the spec stays public for tools; the rest needs a key.
   api.doc('/openapi.json', apiDocumentConfig(deps.config.PUBLIC_URL));
   api.use('*', requireApiKey(deps.db, deps.config.BOOTSTRAP_API_KEY));
-  api.use('*', rateLimitPerApiKey({ perMinute: deps.config.API_RATE_LIMIT }));
+  api.use('*', rateLimitPerApiKey(deps, { perMinute: deps.config.API_RATE_LIMIT }));
   api.use('*', rejectUnstorableTextInBody());
   registerApiKeyRoutes(api, deps.db);
   registerFormRoutes(api, deps);

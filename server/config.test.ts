@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
+import { loadConfig, retentionPolicy } from './config.ts';
+import { metricsServing } from './metrics/metrics-routes.ts';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -30,6 +31,31 @@ describe('loadConfig', () => {
     const set = loadConfig({ CONFIRMATIONS_PER_DOMAIN: '50', CONFIRMATIONS_PER_FORM: '70' });
     expect(set.timings).toMatchObject({ confirmationsPerDomain: 50, confirmationsPerForm: 70 });
     expect(() => loadConfig({ CHALLENGE_DIFFICULTY: '40' })).toThrow(/CHALLENGE_DIFFICULTY/);
+  });
+
+  it('reads retention in days (0 keeps forever), that of runs under its older name too', () => {
+    expect(retentionPolicy(loadConfig({}))).toEqual({
+      eventsDays: 90,
+      mailDays: 30,
+      consentsDays: 30,
+      runsDays: 30,
+    });
+    expect(retentionPolicy(loadConfig({ RETENTION_MAIL_DAYS: '0' })).mailDays).toBe(0);
+    expect(retentionPolicy(loadConfig({ WORKFLOW_RETENTION_DAYS: '7' })).runsDays).toBe(7);
+    const both = loadConfig({ WORKFLOW_RETENTION_DAYS: '7', RETENTION_RUNS_DAYS: '3' });
+    expect(retentionPolicy(both).runsDays).toBe(3);
+    expect(() => loadConfig({ RETENTION_EVENTS_DAYS: '-1' })).toThrow(/RETENTION_EVENTS_DAYS/);
+    expect(() => loadConfig({ RETENTION_CONSENTS_DAYS: '1.5' })).toThrow(/RETENTION_CONSENTS_DAYS/);
+  });
+
+  it('keeps metrics off unless METRICS or METRICS_PORT is set', () => {
+    expect(metricsServing(loadConfig({}))).toBe('off');
+    expect(metricsServing(loadConfig({ METRICS: 'true' }))).toBe('main');
+    expect(metricsServing(loadConfig({ METRICS_PORT: '9464' }))).toBe('own-port');
+    expect(metricsServing(loadConfig({ METRICS: 'true', METRICS_PORT: '0' }))).toBe('own-port');
+    expect(() => loadConfig({ METRICS: 'yes' })).toThrow(/METRICS/);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
   });
 
   it('derives PUBLIC_URL from PORT and drops a trailing slash', () => {

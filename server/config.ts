@@ -5,6 +5,9 @@ const databaseUrl = z.string().refine((v) => /^sqlite:/.test(v) || /^postgres(ql
   message: 'expected sqlite:PATH, sqlite::memory: or postgres://…',
 });
 
+const days = () =>
+  z.coerce.number().int('expected a whole number of days').min(0, '0 keeps forever');
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -36,7 +39,21 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
-  WORKFLOW_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** Retention in days, 0 = keep forever (background/workers/retention.ts). */
+  RETENTION_EVENTS_DAYS: days().default(90),
+  RETENTION_MAIL_DAYS: days().default(30),
+  RETENTION_CONSENTS_DAYS: days().default(30),
+  /** Unset: WORKFLOW_RETENTION_DAYS (its older name), else 30. */
+  RETENTION_RUNS_DAYS: days().optional(),
+  WORKFLOW_RETENTION_DAYS: days().optional(),
+  /** Serve /metrics (Prometheus text) on the main port; METRICS_PORT serves it on its own. */
+  METRICS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Confirmation mails an hour per recipient domain and per form; beyond them mail is paced. */
   CONFIRMATIONS_PER_DOMAIN: z.coerce.number().int().positive().optional(),
   CONFIRMATIONS_PER_FORM: z.coerce.number().int().positive().optional(),
@@ -120,6 +137,8 @@ export interface Timings {
   importMaxAttempts: number;
   /** An upload that stored no rows for this long was abandoned (its process died). */
   importUploadStaleMs: number;
+  /** Time between two retention passes (RETENTION_*_DAYS). */
+  retentionEveryMs: number;
 }
 
 export const defaultTimings: Timings = {
@@ -148,10 +167,13 @@ export const defaultTimings: Timings = {
   importRetryMs: 2_000,
   importMaxAttempts: 5,
   importUploadStaleMs: 10 * 60_000,
+  retentionEveryMs: 10 * 60_000,
 };
 
-export interface Config extends Omit<Env, 'PUBLIC_URL'> {
+export interface Config
+  extends Omit<Env, 'PUBLIC_URL' | 'RETENTION_RUNS_DAYS' | 'WORKFLOW_RETENTION_DAYS'> {
   PUBLIC_URL: string;
+  RETENTION_RUNS_DAYS: number;
   timings: Timings;
 }
 
@@ -184,6 +206,17 @@ export function loadConfig(
   return {
     ...e,
     PUBLIC_URL: publicUrl,
+    RETENTION_RUNS_DAYS: e.RETENTION_RUNS_DAYS ?? e.WORKFLOW_RETENTION_DAYS ?? 30,
     timings: { ...defaultTimings, ...budgets, ...timings },
+  };
+}
+
+/** What RETENTION_*_DAYS keep, for background/workers/retention.ts. */
+export function retentionPolicy(config: Config) {
+  return {
+    eventsDays: config.RETENTION_EVENTS_DAYS,
+    mailDays: config.RETENTION_MAIL_DAYS,
+    consentsDays: config.RETENTION_CONSENTS_DAYS,
+    runsDays: config.RETENTION_RUNS_DAYS,
   };
 }

@@ -5,7 +5,8 @@ import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { WorkerRegistry } from './background/worker-registry.ts';
 import { pruneExpiredLoop } from './background/workers/prune-expired.ts';
-import type { Config } from './config.ts';
+import { retentionLoop } from './background/workers/retention.ts';
+import { type Config, retentionPolicy } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type OpenDatabase, openDatabase } from './db/open-database.ts';
 import type { Wakeups } from './db/unit-of-work.ts';
@@ -15,6 +16,7 @@ import { ImportWorker } from './imports/import-worker.ts';
 import type { Logger } from './logger.ts';
 import { MailSender } from './mail/sender.ts';
 import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
+import { serveMetrics } from './metrics/metrics-routes.ts';
 import { loadSecretKey } from './settings/secret-key.ts';
 
 export interface RunningServer {
@@ -27,6 +29,8 @@ export interface RunningServer {
   engine: WorkflowEngine;
   /** Wakes the mail sender or the engine (verbs do so after their commits). */
   wakeups: Wakeups;
+  /** Base URL of the METRICS_PORT listener, when there is one. */
+  metricsUrl: string | undefined;
   /** Stops accepting connections, lets in-flight requests finish, stops the sender, closes the DB. */
   close(): Promise<void>;
 }
@@ -75,13 +79,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     secretKey,
     timings: config.timings,
     allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE,
-    retentionMs: config.WORKFLOW_RETENTION_DAYS * 24 * 3600_000,
     wakeMailer: () => mailer.wake(),
     workerId: worker.id,
   });
   await engine.start();
   const pruner = pruneExpiredLoop(db, logger.child({ module: 'prune' }));
   pruner.start();
+  const retention = retentionLoop({
+    db,
+    dialect,
+    policy: retentionPolicy(config),
+    loadedVersionIds: () => engine.status().workflows.map((w) => w.versionId),
+    logger: logger.child({ module: 'retention' }),
+    everyMs: config.timings.retentionEveryMs,
+  });
+  retention.start();
   const baseWakeups = { mail: () => mailer.wake(), engine: () => engine.wake() };
   const importer = new ImportWorker({
     db,
@@ -122,6 +134,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
   logger.info({ url, database: dialect.name, mail: transport.kind }, 'subflow listening');
+  const metricsPort = config.METRICS_PORT;
+  const metricsListener =
+    metricsPort === undefined
+      ? undefined
+      : await serveMetrics({ db, config: { ...config, METRICS_PORT: metricsPort }, logger });
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -139,12 +156,24 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await importer.stop();
       await engine.stop();
       await pruner.stop();
+      await retention.stop();
       await mailer.stop();
       await worker.stop();
+      await metricsListener?.close();
       await database.close();
       logger.info('subflow stopped');
     })();
     return closing;
   };
-  return { url, app, port, database, mailer, engine, wakeups, close };
+  return {
+    url,
+    app,
+    port,
+    database,
+    mailer,
+    engine,
+    wakeups,
+    metricsUrl: metricsListener?.url,
+    close,
+  };
 }

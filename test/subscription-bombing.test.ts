@@ -6,6 +6,7 @@ import { defaultTimings } from '../server/config.ts';
 import { paceConfirmation } from '../server/confirm/confirmation-pacing.ts';
 import { confirmationBudgetTrips, confirmationsPaced } from '../server/metrics/counters.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
+import { counterValue } from './helpers/metrics.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { waitForDrainedOutbox } from './helpers/settled.ts';
 import { TestSmtp } from './helpers/smtp.ts';
@@ -54,8 +55,8 @@ describe.each(testDialects())('subscription bombing on %s', (dialect) => {
   });
 
   it(`holds the domain budget for ${ADDRESSES} addresses at one domain and loses no mail`, async () => {
-    const paced = confirmationsPaced.value({ budget: 'domain' });
-    const trips = confirmationBudgetTrips.value({ budget: 'domain' });
+    const paced = await counterValue(confirmationsPaced, { budget: 'domain' });
+    const trips = await counterValue(confirmationBudgetTrips, { budget: 'domain' });
     const emails = Array.from({ length: ADDRESSES }, (_, i) => `victim${i}@bombed.example`);
     const statuses: number[] = [];
     for (let i = 0; i < emails.length; i += CONCURRENCY) {
@@ -86,8 +87,12 @@ describe.each(testDialects())('subscription bombing on %s', (dialect) => {
     const first = Math.min(...rows.map((r) => r.created_at));
     expect((due.at(-1) ?? 0) - first).toBeGreaterThanOrEqual((ADDRESSES - BURST) * PACE_MS);
     // The metric and the log line's counter saw it.
-    expect(confirmationsPaced.value({ budget: 'domain' }) - paced).toBeGreaterThan(0);
-    expect(confirmationBudgetTrips.value({ budget: 'domain' }) - trips).toBeGreaterThan(0);
+    expect((await counterValue(confirmationsPaced, { budget: 'domain' })) - paced).toBeGreaterThan(
+      0,
+    );
+    expect(
+      (await counterValue(confirmationBudgetTrips, { budget: 'domain' })) - trips,
+    ).toBeGreaterThan(0);
 
     // Nothing lost: every queued mail reaches SMTP, none before its time.
     await waitForDrainedOutbox(db, 60_000);

@@ -78,7 +78,6 @@ export async function dryRun(
     secretKey: 'dry-run-secret-key-0123456789abcdef',
     timings: defaultTimings,
     allowPrivateWebhooks: true,
-    retentionMs: Number.MAX_SAFE_INTEGER,
     wakeMailer: () => {},
     workerId: 'dry-run',
     clock: () => now,

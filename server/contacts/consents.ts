@@ -34,3 +34,27 @@ export async function eraseConsentOrigins(db: DB, contactId: number): Promise<vo
     .where('contact_id', '=', contactId)
     .execute();
 }
+
+/**
+ * Retention, `limit` rows at a time: the consents of contacts erased (GDPR: deleted, with no email,
+ * phone or external id left) before `erasedBefore`. They were kept as a record of what had been
+ * agreed; once the person is erased and the period is over, nobody is left to show it to.
+ * Returns how many went.
+ */
+export async function pruneErasedConsents(
+  db: DB,
+  opts: { erasedBefore: number; limit: number },
+): Promise<number> {
+  const erased = db
+    .selectFrom('consents')
+    .innerJoin('contacts', 'contacts.id', 'consents.contact_id')
+    .select('consents.id')
+    .where('contacts.status', '=', 'deleted')
+    .where('contacts.deleted_at', '<', opts.erasedBefore)
+    .where('contacts.email', 'is', null)
+    .where('contacts.phone', 'is', null)
+    .where('contacts.external_id', 'is', null)
+    .limit(opts.limit);
+  const result = await db.deleteFrom('consents').where('id', 'in', erased).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

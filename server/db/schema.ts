@@ -151,6 +151,17 @@ export interface MailBudgetsTable {
   booked_until: number;
 }
 
+/**
+ * A request budget shared by processes on PostgreSQL (`ip:<keyed hash of the address>`,
+ * `api-key:<id>`), written only by rate-limiter-flexible through http/rate-limit.ts; `expire` ends
+ * the current minute's window.
+ */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: number | null;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -295,6 +306,7 @@ export interface Database {
   settings: SettingsTable;
   spent_challenges: SpentChallengesTable;
   mail_budgets: MailBudgetsTable;
+  rate_limits: RateLimitsTable;
   dev_mailbox: DevMailboxTable;
   tags: TagsTable;
   contact_tags: ContactTagsTable;

@@ -11,7 +11,6 @@ import type { DefinitionError, LoadedWorkflows } from './definition/types.ts';
 import { dispatchEvents } from './dispatch-events.ts';
 import type { EngineContext } from './engine-context.ts';
 import { claimDueRuns, nextDueAt } from './runs-store/claim-due-runs.ts';
-import { pruneFinishedRuns } from './runs-store/prune-runs.ts';
 import { callWebhook as httpWebhook } from './steps/webhook.ts';
 import { type ActiveWorkflow, registerVersions, VersionCache } from './versions.ts';
 
@@ -19,7 +18,6 @@ const EVENT_BATCH = 500;
 const RUN_BATCH = 64;
 /** Runs advanced at once; SQLite serialises writes anyway, PostgreSQL gains from a few. */
 const PARALLEL_RUNS = 8;
-const PRUNE_EVERY_MS = 10 * 60_000;
 
 export interface EngineOptions {
   db: DB;
@@ -30,7 +28,6 @@ export interface EngineOptions {
   secretKey: string;
   timings: Timings;
   allowPrivateWebhooks: boolean;
-  retentionMs: number;
   /** This process's identity for claims (background/worker-registry.ts). */
   workerId: string;
   /** Wakes the mail sender after a step queued mail. */
@@ -49,7 +46,6 @@ export class WorkflowEngine {
   private readonly ctx: EngineContext;
   private readonly loop: BackgroundLoop;
   private stopWatching: (() => void) | undefined;
-  private lastPrune = 0;
   private readonly loader: WorkflowLoader;
 
   constructor(private readonly opts: EngineOptions) {
@@ -145,17 +141,9 @@ export class WorkflowEngine {
     }
   }
 
-  /** A tick plus, now and then, retention; true when more work is waiting. */
+  /** A tick; true when more work is waiting. Retention is background/workers/retention.ts's. */
   private async pass(): Promise<boolean> {
     const done = await this.tick();
-    if (this.ctx.clock() - this.lastPrune > PRUNE_EVERY_MS) {
-      this.lastPrune = this.ctx.clock();
-      await pruneFinishedRuns(
-        this.ctx.db,
-        this.ctx.clock() - this.opts.retentionMs,
-        this.workflows.map((w) => w.versionId),
-      );
-    }
     return done.events === EVENT_BATCH || done.runs === RUN_BATCH;
   }
 

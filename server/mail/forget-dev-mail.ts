@@ -1,4 +1,4 @@
-// GDPR erasure in the dev mailbox (the mail kept instead of sent when no SMTP_URL is set).
+// The dev mailbox (mail kept instead of sent when no SMTP_URL is set): GDPR erasure and retention.
 import type { DB } from '../db/open-database.ts';
 
 /**
@@ -20,4 +20,22 @@ export async function forgetDevMail(
       ]),
     )
     .execute();
+}
+
+/**
+ * Retention in the dev mailbox, `limit` copies at a time: those kept since before `before` go, as
+ * their outbox rows do (mail/outbox/prune-mail.ts). Returns how many went.
+ */
+export async function pruneDevMail(
+  db: DB,
+  opts: { before: number; limit: number },
+): Promise<number> {
+  const old = db
+    .selectFrom('dev_mailbox')
+    .select('id')
+    .where('created_at', '<', opts.before)
+    .orderBy('id')
+    .limit(opts.limit);
+  const result = await db.deleteFrom('dev_mailbox').where('id', 'in', old).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -86,7 +86,10 @@ export function publicFormRoutes(deps: AppDeps): Hono {
 
   app.post(
     '/v1/forms/:formId/subscribe',
-    rateLimitPerIp({ perMinute: config.SUBSCRIBE_RATE_LIMIT, trustedProxies: config.TRUST_PROXY }),
+    rateLimitPerIp(deps, {
+      perMinute: config.SUBSCRIBE_RATE_LIMIT,
+      trustedProxies: config.TRUST_PROXY,
+    }),
     bodyLimit(PUBLIC_BODY_LIMIT),
     rejectUnstorableTextInBody(),
     async (c) => {
