@@ -59,13 +59,10 @@ const counts = {
   subscribed: z.number().int(),
   confirmed: z.number().int(),
   unsubscribed: z.number().int(),
-  confirmationRate: z
-    .number()
-    .nullable()
-    .openapi({
-      description:
-        'confirmed / subscribed (0–1, may pass 1 when older sign-ups confirm); null with no sign-up',
-    }),
+  confirmationRate: z.number().nullable().openapi({
+    description:
+      'confirmed / subscribed (0–1, may pass 1 when older sign-ups confirm); null with no sign-up',
+  }),
 };
 const Funnel = z
   .object({
