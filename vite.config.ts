@@ -4,7 +4,7 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /** Prints the gzip and brotli size of each emitted chunk, the figures the size budget is about. */
-function reportCompressedSize(): Plugin {
+export function reportCompressedSize(): Plugin {
   return {
     name: 'subflow-compressed-size',
     generateBundle(_options, bundle) {

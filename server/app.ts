@@ -1,6 +1,7 @@
 // Builds the Hono app from its feature routers; no I/O happens here beyond what handlers do.
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { adminRoutes } from './admin/routes.ts';
 import type { AppDeps } from './app-deps.ts';
 import { registerApiKeyRoutes } from './auth/api-keys-routes.ts';
 import { requireApiKey } from './auth/require-api-key.ts';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.route('/', widgetRoutes(deps.logger));
+  app.route('/', adminRoutes(deps.logger));
   app.route('/', publicFormRoutes(deps));
   app.route('/', challengeRoutes(deps));
   app.route('/', confirmRoutes(deps));
