@@ -25,7 +25,10 @@ export function FormPreview({ form }: { form: Form }) {
   // fast sends one request per pause, not one per key.
   useEffect(() => {
     const timer = setTimeout(() => {
-      api('/forms/preview', { method: 'POST', body: { form: toConfig(form), lang } }).then(
+      api('/forms/preview', {
+        method: 'POST',
+        body: { form: toConfig({ ...form, id: form.id || 'new-form' }), lang },
+      }).then(
         (def) => {
           setError(undefined);
           setDefinition(def);
