@@ -1,6 +1,6 @@
 // The form preview frame: renders the real /widget.js with a definition the editor sends, unsaved.
 // The widget reads its definition from GET /v1/forms/:id; this page answers that one request with the
-// editor's draft (from POST /api/v1/forms/preview) and lets every other request through.
+// editor's draft (from POST /api/v1/form-previews) and lets every other request through.
 
 interface PreviewMessage {
   type: 'subflow-preview';

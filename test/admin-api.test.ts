@@ -114,7 +114,7 @@ describe.each(testDialects())('admin reads on %s', (dialect) => {
 
   it('answers the widget definition of an unsaved form, as GET /v1/forms/:id would', async () => {
     const form = { id: 'draft', name: 'Draft', texts: { title: 'Hallo Welt' } };
-    const res = await server.api('/api/v1/forms/preview', {
+    const res = await server.api('/api/v1/form-previews', {
       method: 'POST',
       body: JSON.stringify({ form, lang: 'de' }),
     });
@@ -125,7 +125,7 @@ describe.each(testDialects())('admin reads on %s', (dialect) => {
     expect(preview.strings).toEqual({ ...saved.strings, title: 'Hallo Welt' });
     expect((await get('/forms/draft')).status).toBe(404);
 
-    const bad = await server.api('/api/v1/forms/preview', {
+    const bad = await server.api('/api/v1/form-previews', {
       method: 'POST',
       body: JSON.stringify({ form: { ...form, fields: [{ name: 'nickname' }] } }),
     });

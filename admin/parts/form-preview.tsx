@@ -25,7 +25,7 @@ export function FormPreview({ form }: { form: Form }) {
   // fast sends one request per pause, not one per key.
   useEffect(() => {
     const timer = setTimeout(() => {
-      api('/forms/preview', {
+      api('/form-previews', {
         method: 'POST',
         body: { form: toConfig({ ...form, id: form.id || 'new-form' }), lang },
       }).then(

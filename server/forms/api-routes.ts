@@ -1,4 +1,4 @@
-// /api/v1/forms: create, list, read, change and delete forms.
+// /api/v1/forms: create, list, read, change and delete forms; /form-previews: a draft as the widget gets it.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app-deps.ts';
 import { requireScope } from '../auth/require-api-key.ts';
@@ -99,7 +99,7 @@ export function registerFormRoutes(
   api.openapi(
     createRoute({
       method: 'post',
-      path: '/forms/preview',
+      path: '/form-previews',
       tags: ['forms'],
       summary: 'The definition the widget would get for a form as given, without saving it',
       description:
