@@ -132,4 +132,24 @@ describe.each(testDialects())('admin reads on %s', (dialect) => {
     expect(bad.status).toBe(422);
     expect((await bad.json()).error.issues[0].field).toMatch(/^form\.fields/);
   });
+
+  it('serves the console under a CSP without inline script, its hashed assets cached for good', async () => {
+    const page = await fetch(`${server.url}/admin/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+    expect(page.headers.get('content-security-policy')).not.toContain('unsafe');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const script = /src="(\/admin\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const asset = await fetch(`${server.url}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    expect(await asset.text()).toContain('subflow.apiKey');
+    expect((await fetch(`${server.url}/admin/assets/nope.js`)).status).toBe(404);
+    expect(
+      (await fetch(`${server.url}/admin`, { redirect: 'manual' })).headers.get('location'),
+    ).toBe('/admin/');
+  });
 });

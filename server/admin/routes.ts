@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { etag } from 'hono/etag';
@@ -32,6 +33,8 @@ const PREVIEW_CSP =
 
 interface Asset {
   body: string;
+  /** Compressed once at start-up: compressing the bundle on every request cost CPU each load. */
+  gzip: Uint8Array<ArrayBuffer>;
   type: string;
   etag: string;
 }
@@ -44,7 +47,12 @@ function loadAssets(logger: Logger): Map<string, Asset> | undefined {
       if (!type) continue;
       const body = readFileSync(join(ADMIN_DIR, name), 'utf8');
       const hash = createHash('sha256').update(body).digest('base64url').slice(0, 22);
-      files.set(name.split('\\').join('/'), { body, type, etag: `"${hash}"` });
+      files.set(name.split('\\').join('/'), {
+        body,
+        gzip: new Uint8Array(gzipSync(body, { level: 9 })),
+        type,
+        etag: `"${hash}"`,
+      });
     }
     if (files.has('index.html')) return files;
   } catch {
@@ -75,14 +83,20 @@ export function adminRoutes(logger: Logger): Hono {
   page('index.html', CONSOLE_CSP);
   page('preview.html', PREVIEW_CSP);
 
-  app.get('/admin/assets/:file', etag(), compress(), (c) => {
+  app.get('/admin/assets/:file', etag(), (c) => {
     if (!assets) return c.text(notBuilt, 503);
     const asset = assets.get(`assets/${c.req.param('file')}`);
     if (!asset) return c.notFound();
     c.header('ETag', asset.etag);
     // File names carry a content hash: a new build is a new URL, so these never change.
     c.header('Cache-Control', 'public, max-age=31536000, immutable');
-    return c.body(asset.body, 200, { 'Content-Type': asset.type });
+    c.header('Vary', 'Accept-Encoding');
+    c.header('Content-Type', asset.type);
+    if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+      c.header('Content-Encoding', 'gzip');
+      return c.body(asset.gzip, 200);
+    }
+    return c.body(asset.body, 200);
   });
 
   return app;
