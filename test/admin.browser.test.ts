@@ -159,6 +159,29 @@ describe.skipIf(!chromiumAvailable).each(testDialects())(
       await audit('dashboard');
     });
 
+    it('is usable from the keyboard: skip link, menu, focus on each new page’s heading', async () => {
+      const focused = () =>
+        page.evaluate(() => {
+          const el = document.activeElement;
+          return el
+            ? `${el.tagName.toLowerCase()}:${el.textContent?.trim() ?? ''}`.slice(0, 40)
+            : '';
+        });
+      await page.locator('body').focus();
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe('button:Skip to content');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Shift+Tab');
+      expect(await focused()).toBe('a:API keys');
+      await page.keyboard.press('Enter');
+      await expect.poll(focused).toBe('h1:API keys');
+      await nav('Dashboard').focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(focused).toBe('h1:Dashboard');
+    });
+
     it('finds the contact by email and shows its subscribe event and confirmation mail', async () => {
       await nav('Contacts').click();
       await page.getByRole('heading', { name: 'Contacts', level: 1 }).waitFor();
