@@ -200,6 +200,30 @@ describe.skipIf(!chromiumAvailable).each(testDialects())(
       await page.getByLabel('Add tag').fill('vip');
       await page.getByLabel('Add tag').press('Enter');
       await page.getByText('Tags: vip').waitFor();
+      await page.getByLabel('Add to group').fill('Customers');
+      await page.getByLabel('Add to group').press('Enter');
+      await page.getByText('Groups: Customers').waitFor();
+
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByLabel('First name').fill('Ann');
+      await page.getByLabel('Custom fields (JSON)').fill('{"plan": "pro"}');
+      await page.getByRole('button', { name: 'Save contact' }).click();
+      await page.getByRole('definition').filter({ hasText: /^Ann$/ }).waitFor();
+      await page.getByRole('definition').filter({ hasText: /^pro$/ }).waitFor();
+
+      page.once('dialog', (dialog) => dialog.accept());
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.locator('.badge-deleted').waitFor();
+      await page.getByRole('button', { name: 'Restore' }).click();
+      await page.locator('.badge-unconfirmed').waitFor();
+      const contact = await (await server.api(`/api/v1/contacts?email=${email}`)).json();
+      expect(contact.items[0]).toMatchObject({
+        firstName: 'Ann',
+        fields: { plan: 'pro' },
+        groups: ['Customers'],
+        tags: ['vip'],
+        status: 'unconfirmed',
+      });
     });
 
     it('edits a form and the real widget in the preview follows before and after saving', async () => {
@@ -246,8 +270,12 @@ describe.skipIf(!chromiumAvailable).each(testDialects())(
       await audit('run');
       await page.getByRole('button', { name: 'Cancel run' }).click();
       await page.locator('.badge-cancelled').first().waitFor();
-      const runs = await (await server.api('/api/v1/workflow-runs?status=cancelled')).json();
-      expect(runs.items).toHaveLength(1);
+      // Ann's run was cancelled by her delete; Bob's was the one left waiting, and now is not.
+      const runId = /\/runs\/(\d+)/.exec(page.url())?.[1];
+      const run = await (await server.api(`/api/v1/workflow-runs/${runId}`)).json();
+      expect(run.status).toBe('cancelled');
+      const waiting = await (await server.api('/api/v1/workflow-runs?status=waiting')).json();
+      expect(waiting.items).toEqual([]);
     });
 
     it('creates a key whose secret is shown once, and revokes it', async () => {
