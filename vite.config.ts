@@ -1,10 +1,11 @@
 // Builds the widget into one IIFE (dist/widget.js) and configures Vitest (the `test` block).
+// The admin console has its own build: vite.admin.config.ts.
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /** Prints the gzip and brotli size of each emitted chunk, the figures the size budget is about. */
-function reportCompressedSize(): Plugin {
+export function reportCompressedSize(): Plugin {
   return {
     name: 'subflow-compressed-size',
     generateBundle(_options, bundle) {
@@ -22,7 +23,8 @@ export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',
-    emptyOutDir: true,
+    // The widget is one file it overwrites; emptying dist/ would delete the console in dist/admin.
+    emptyOutDir: false,
     target: 'es2020',
     lib: {
       entry: 'widget/main.tsx',

@@ -1,12 +1,14 @@
 // Builds the Hono app from its feature routers; no I/O happens here beyond what handlers do.
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { adminRoutes } from './admin/routes.ts';
 import type { AppDeps } from './app-deps.ts';
 import { registerApiKeyRoutes } from './auth/api-keys-routes.ts';
 import { requireApiKey } from './auth/require-api-key.ts';
 import { challengeRoutes } from './bot-defence/challenge-routes.ts';
 import { confirmRoutes } from './confirm/routes.ts';
 import { registerContactChangesRoute } from './contacts/http/changes-routes.ts';
+import { registerContactHistoryRoutes } from './contacts/http/contact-history-routes.ts';
 import { registerContactRoutes } from './contacts/http/contacts-routes.ts';
 import { registerFieldRoutes } from './contacts/http/fields-routes.ts';
 import { registerGroupRoutes } from './contacts/http/groups-routes.ts';
@@ -24,6 +26,7 @@ import { rateLimitPerApiKey } from './http/rate-limit.ts';
 import { requestContext } from './http/request-context.ts';
 import { registerImportRoutes } from './imports/http/imports-routes.ts';
 import { devMailboxRoutes, devMailboxServing } from './mail/dev-mailbox-routes.ts';
+import { registerOutboxRoutes } from './mail/outbox-routes.ts';
 import { recordRequests } from './metrics/http-metrics.ts';
 import { metricsRoutes, metricsServing } from './metrics/metrics-routes.ts';
 import { registerApiSubscribeRoute } from './subscribe/api-routes.ts';
@@ -61,6 +64,7 @@ export function createApp(deps: AppDeps): Hono {
 
   if (metrics === 'main') app.route('/', metricsRoutes(deps));
   app.route('/', widgetRoutes(deps.logger));
+  app.route('/', adminRoutes(deps.logger));
   app.route('/', publicFormRoutes(deps));
   app.route('/', challengeRoutes(deps));
   app.route('/', confirmRoutes(deps));
@@ -91,11 +95,13 @@ export function createApp(deps: AppDeps): Hono {
   // Before the contact routes: `/contacts/{id}` would otherwise take `/contacts/changes`.
   registerContactChangesRoute(api, deps.db);
   registerContactRoutes(api, deps);
+  registerContactHistoryRoutes(api, deps.db);
   registerGroupRoutes(api, deps.db);
   registerFieldRoutes(api, deps.db);
   registerImportRoutes(api, deps);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
+  registerOutboxRoutes(api, deps.db);
   // Last: it answers 405 or 404 for whatever no route above took.
   registerApiFallback(api, API_BASE);
   app.route(API_BASE, api);

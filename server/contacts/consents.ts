@@ -1,6 +1,8 @@
 // Consent records: who agreed (or withdrew), through which form, from where and when.
 import type { DB } from '../db/open-database.ts';
 import type { ConsentsTable } from '../db/schema.ts';
+import { NotFoundError } from '../errors.ts';
+import { findContactById } from './store/contact-rows.ts';
 
 export async function recordConsent(
   db: DB,
@@ -57,4 +59,24 @@ export async function pruneErasedConsents(
     .limit(opts.limit);
   const result = await db.deleteFrom('consents').where('id', 'in', erased).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** A contact's consent records, oldest first: the proof of what it agreed to, where and when. */
+export async function listConsents(db: DB, contactId: number) {
+  if (!(await findContactById(db, contactId)))
+    throw new NotFoundError(`contact ${contactId} not found`);
+  const rows = await db
+    .selectFrom('consents')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    formType: row.form_type,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    createdAt: new Date(row.created_at).toISOString(),
+  }));
 }

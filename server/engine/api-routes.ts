@@ -13,6 +13,7 @@ import {
 } from '../http/api-app.ts';
 import { pageQuery } from '../http/pagination.ts';
 import type { WorkflowEngine } from './engine.ts';
+import { countRuns } from './run-counts.ts';
 import { cancelRun, getRun, listRuns } from './runs-view.ts';
 
 const Run = z
@@ -87,6 +88,38 @@ export function registerWorkflowRoutes(api: ApiApp, db: DB, engine: WorkflowEngi
       const q = c.req.valid('query');
       return c.json(await listRuns(db, { ...q, before: q.cursor }), 200);
     },
+  );
+
+  const counts = z.object({
+    running: z.number().int(),
+    waiting: z.number().int(),
+    completed: z.number().int(),
+    failed: z.number().int(),
+    cancelled: z.number().int(),
+  });
+  // Before `/workflow-runs/{id}`, which would otherwise take `counts` for an id (and answer 404).
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/workflow-runs/counts',
+      tags: ['workflows'],
+      summary: 'Runs by status, in all and per workflow',
+      security,
+      middleware: [requireScope('workflows:read')] as const,
+      responses: {
+        200: jsonOf(
+          z
+            .object({
+              total: counts,
+              byWorkflow: z.array(counts.extend({ workflow: z.string() })),
+            })
+            .openapi('WorkflowRunCounts'),
+          'Counts by status; a workflow with no run is absent',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json(await countRuns(db), 200),
   );
 
   api.openapi(

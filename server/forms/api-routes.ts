@@ -1,4 +1,4 @@
-// /api/v1/forms: create, list, read, change and delete forms.
+// /api/v1/forms: create, list, read, change and delete forms; /form-previews: a draft as the widget gets it.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app-deps.ts';
 import { requireScope } from '../auth/require-api-key.ts';
@@ -6,12 +6,24 @@ import { ValidationError } from '../errors.ts';
 import { type ApiApp, errorResponse, errorResponses, security } from '../http/api-app.ts';
 import { type FormPatch, formConfigSchema, formIdSchema, formPatchSchema } from './form-schema.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from './forms-store.ts';
+import { publicDefinition } from './public-definition.ts';
 
 const time = z.string().openapi({ format: 'date-time', example: '2026-12-03T10:00:00.000Z' });
 const FormResource = formConfigSchema
   .extend({ id: formIdSchema, createdAt: time, updatedAt: time })
   .openapi('Form');
 const idParam = z.object({ id: formIdSchema });
+const PublicFormDefinition = z
+  .looseObject({
+    id: z.string(),
+    fields: formConfigSchema.shape.fields,
+    requireConsent: z.boolean(),
+    originAllowed: z.boolean(),
+    lang: z.string(),
+    dir: z.enum(['ltr', 'rtl']),
+    strings: z.record(z.string(), z.string()),
+  })
+  .openapi('PublicFormDefinition');
 const json = <T extends z.ZodType>(schema: T) => ({
   content: { 'application/json': { schema } },
   required: true,
@@ -81,6 +93,43 @@ export function registerFormRoutes(
       const { id, ...form } = c.req.valid('json');
       checkTurnstileConfigured(form.botDefence, config.TURNSTILE_SECRET_KEY);
       return c.json(await createForm(db, id, form), 201);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/form-previews',
+      tags: ['forms'],
+      summary: 'The definition the widget would get for a form as given, without saving it',
+      description:
+        'Answers what `GET /v1/forms/{id}?lang=` would answer for this form (its fields, ' +
+        'texts in `lang`, consent and bot defence), so an editor can render the real widget with ' +
+        'unsaved changes. Nothing is stored.',
+      security,
+      middleware: [requireScope('forms:read')] as const,
+      request: {
+        body: json(
+          z.object({
+            form: formConfigSchema.extend({ id: formIdSchema }),
+            lang: z.string().min(1).max(35).optional(),
+          }),
+        ),
+      },
+      responses: {
+        200: {
+          description: 'The public form definition',
+          content: { 'application/json': { schema: PublicFormDefinition } },
+        },
+        ...errorResponses,
+      },
+    }),
+    (c) => {
+      const { form, lang } = c.req.valid('json');
+      return c.json(
+        publicDefinition(form, { lang, acceptLanguage: undefined, originAllowed: true }),
+        200,
+      );
     },
   );
 

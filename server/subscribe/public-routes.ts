@@ -12,7 +12,7 @@ import { mailboxOf } from '../contacts/mailbox.ts';
 import { BadRequestError, BotCheckFailedError, ForbiddenError } from '../errors.ts';
 import type { Form } from '../forms/form-schema.ts';
 import { getForm } from '../forms/forms-store.ts';
-import { pickLanguage, stringsFor, textDirection } from '../forms/widget-strings.ts';
+import { publicDefinition, widgetStrings } from '../forms/public-definition.ts';
 import { bodyLimit } from '../http/body-limit.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { html, page } from '../http/html.ts';
@@ -26,20 +26,14 @@ import { subscribeContact } from './subscribe-contact.ts';
 
 const PUBLIC_BODY_LIMIT = 16 * 1024;
 
-/** Widget strings in the visitor's language, with the site owner's texts taking precedence. */
-function widgetStrings(form: Form, c: Context, requested?: string) {
-  const lang = pickLanguage(requested, c.req.header('accept-language'));
-  const { title, submit, success, consentLabel } = form.texts;
-  const owner = Object.fromEntries(
-    Object.entries({ title, submit, success, consentLabel }).filter(([, v]) => v !== undefined),
-  );
-  return { lang, dir: textDirection(lang), strings: { ...stringsFor(lang), ...owner } };
-}
+/** Widget strings for this request's language (`?lang` or Accept-Language). */
+const stringsForRequest = (form: Form, c: Context) =>
+  widgetStrings(form, undefined, c.req.header('accept-language'));
 
 /** The same answer for every address state, so the endpoint reveals nothing about who exists. */
 const accepted = (form: Form, c: Context) => ({
   status: 'accepted',
-  message: widgetStrings(form, c).strings.success,
+  message: stringsForRequest(form, c).strings.success,
 });
 
 export function publicFormRoutes(deps: AppDeps): Hono {
@@ -66,15 +60,13 @@ export function publicFormRoutes(deps: AppDeps): Hono {
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Cache-Control', 'public, max-age=60');
     c.header('Vary', 'Origin, Accept-Language');
-    return c.json({
-      id: form.id,
-      fields: form.fields,
-      requireConsent: form.requireConsent,
-      // The widget solves a challenge unless it is off: an adaptive form may require one any time.
-      botDefence: form.botDefence,
-      originAllowed: originAllowed(form, c.req.header('origin')),
-      ...widgetStrings(form, c, lang && lang.length <= 35 ? lang : undefined),
-    });
+    return c.json(
+      publicDefinition(form, {
+        lang,
+        acceptLanguage: c.req.header('accept-language'),
+        originAllowed: originAllowed(form, c.req.header('origin')),
+      }),
+    );
   });
 
   app.options('/v1/forms/:formId/subscribe', async (c) => {
@@ -117,7 +109,7 @@ export function publicFormRoutes(deps: AppDeps): Hono {
         } catch (err) {
           // A plain form's visitor cannot send a proof: tell the person, not the program.
           if (isJson || !(err instanceof BotCheckFailedError)) throw err;
-          const { strings, lang, dir } = widgetStrings(form, c);
+          const { strings, lang, dir } = stringsForRequest(form, c);
           return c.html(
             page(strings.title, html`<p lang="${lang}" dir="${dir}">${strings.needsScript}</p>`),
             403,
@@ -160,7 +152,7 @@ export function publicFormRoutes(deps: AppDeps): Hono {
       await timer.finish({ record: !isBot });
       if (isJson) return c.json(accepted(form, c), 202);
       if (form.redirectUrls.success) return c.redirect(form.redirectUrls.success, 303);
-      const { strings, lang, dir } = widgetStrings(form, c);
+      const { strings, lang, dir } = stringsForRequest(form, c);
       return c.html(
         page(strings.title, html`<p lang="${lang}" dir="${dir}">${strings.success}</p>`),
         202,

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { adminBench } from './admin.ts';
 import { confirmationLatencyBench } from './confirmation-latency.ts';
 import { contactsListBench } from './contacts-list.ts';
 import type { BenchContext, BenchModule } from './context.ts';
@@ -34,6 +35,7 @@ const MODULES: BenchModule[] = [
   engineBench,
   contactsListBench,
   importsBench,
+  adminBench,
 ];
 
 const { values: flags } = parseArgs({

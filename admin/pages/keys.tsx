@@ -1,0 +1,136 @@
+// API keys: the list, a new key with its scopes (its secret shown once), revoking one.
+import { useState } from 'preact/hooks';
+import { type ApiKey, api } from '../api.ts';
+import { ErrorNote, Loading, PageTitle, Time, useAction, useLoad } from '../parts/ui.tsx';
+
+const SCOPES = [
+  'admin',
+  'contacts:read',
+  'contacts:write',
+  'forms:read',
+  'forms:write',
+  'events:read',
+  'events:write',
+  'workflows:read',
+  'workflows:write',
+];
+
+export function KeysPage() {
+  const keys = useLoad(() => api<{ items: ApiKey[] }>('/keys'), []);
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<string[]>([]);
+  const [created, setCreated] = useState<ApiKey & { key: string }>();
+  const [error, act] = useAction();
+
+  async function create(e: Event) {
+    e.preventDefault();
+    await act(async () => {
+      setCreated(await api('/keys', { method: 'POST', body: { name, scopes } }));
+      setName('');
+      setScopes([]);
+      keys.reload();
+    });
+  }
+
+  return (
+    <>
+      <PageTitle>API keys</PageTitle>
+      <form class="editor card" onSubmit={create} aria-label="New API key">
+        <h2>New key</h2>
+        <label>
+          Name
+          <input
+            required
+            maxLength={100}
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+        </label>
+        <fieldset>
+          <legend>Scopes</legend>
+          <div class="scopes">
+            {SCOPES.map((scope) => (
+              <label key={scope} class="check">
+                <input
+                  type="checkbox"
+                  checked={scopes.includes(scope)}
+                  onChange={(e) =>
+                    setScopes(
+                      e.currentTarget.checked
+                        ? [...scopes, scope]
+                        : scopes.filter((s) => s !== scope),
+                    )
+                  }
+                />
+                {scope}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <ErrorNote error={error} />
+        <button type="submit">Create key</button>
+      </form>
+      {created && (
+        <section class="card notice" aria-labelledby="new-key-title" role="status">
+          <h2 id="new-key-title">Key “{created.name}” created</h2>
+          <p>Copy it now: it is shown only this once.</p>
+          <label for="new-key">Key</label>
+          <input id="new-key" readOnly value={created.key} />
+          <p>Scopes: {created.scopes.join(', ')}</p>
+        </section>
+      )}
+      <Loading state={keys}>
+        {({ items }) => (
+          <div class="table-wrap">
+            <table>
+              <caption class="visually-hidden">API keys</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Prefix</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((k) => (
+                  <tr key={k.id}>
+                    <th scope="row">{k.name}</th>
+                    <td>
+                      <code>{k.prefix}…</code>
+                    </td>
+                    <td>{k.scopes.join(', ')}</td>
+                    <td>
+                      <Time at={k.lastUsedAt} />
+                    </td>
+                    <td>
+                      {k.revokedAt ? (
+                        <span>
+                          revoked <Time at={k.revokedAt} />
+                        </span>
+                      ) : (
+                        <button
+                          type="button"
+                          class="danger"
+                          aria-label={`Revoke ${k.name}`}
+                          onClick={() =>
+                            act(() => api(`/keys/${k.id}`, { method: 'DELETE' })).then(() =>
+                              keys.reload(),
+                            )
+                          }
+                        >
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loading>
+    </>
+  );
+}
