@@ -10,6 +10,9 @@ import { registerContactChangesRoute } from './contacts/http/changes-routes.ts';
 import { registerContactRoutes } from './contacts/http/contacts-routes.ts';
 import { registerFieldRoutes } from './contacts/http/fields-routes.ts';
 import { registerGroupRoutes } from './contacts/http/groups-routes.ts';
+import { registerActivityRoutes } from './deliverability/activities/activities-routes.ts';
+import { registerSuppressionRoutes } from './deliverability/suppressions/suppressions-routes.ts';
+import { trackingRoutes } from './deliverability/tracking/tracking-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', publicFormRoutes(deps));
   app.route('/', challengeRoutes(deps));
   app.route('/', confirmRoutes(deps));
+  app.route('/', trackingRoutes(deps));
   const mailbox = devMailboxServing(deps.config);
   deps.logger.info(
     { devMailbox: mailbox.served },
@@ -91,6 +95,8 @@ export function createApp(deps: AppDeps): Hono {
   registerImportRoutes(api, deps);
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
+  registerActivityRoutes(api, deps);
+  registerSuppressionRoutes(api, deps);
   // Last: it answers 405 or 404 for whatever no route above took.
   registerApiFallback(api, API_BASE);
   app.route(API_BASE, api);

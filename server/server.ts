@@ -63,6 +63,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     timings: config.timings,
     logger: logger.child({ module: 'mail' }),
     workerId: worker.id,
+    tracking: config.TRACKING,
   });
   mailer.start();
 
