@@ -11,6 +11,7 @@ import { registerContactRoutes } from './contacts/http/contacts-routes.ts';
 import { registerFieldRoutes } from './contacts/http/fields-routes.ts';
 import { registerGroupRoutes } from './contacts/http/groups-routes.ts';
 import { registerActivityRoutes } from './deliverability/activities/activities-routes.ts';
+import { registerFeedbackWebhookRoutes } from './deliverability/feedback/webhook-routes.ts';
 import { registerSuppressionRoutes } from './deliverability/suppressions/suppressions-routes.ts';
 import { trackingRoutes } from './deliverability/tracking/tracking-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): Hono {
   registerWorkflowRoutes(api, deps.db, deps.engine);
   registerActivityRoutes(api, deps);
   registerSuppressionRoutes(api, deps);
+  registerFeedbackWebhookRoutes(api, deps);
   // Last: it answers 405 or 404 for whatever no route above took.
   registerApiFallback(api, API_BASE);
   app.route(API_BASE, api);

@@ -8,7 +8,8 @@ import { pruneExpiredLoop } from './background/workers/prune-expired.ts';
 import type { Config } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type OpenDatabase, openDatabase } from './db/open-database.ts';
-import type { Wakeups } from './db/unit-of-work.ts';
+import type { VerbContext, Wakeups } from './db/unit-of-work.ts';
+import { BounceMailbox } from './deliverability/feedback/bounce-mailbox.ts';
 import { WorkflowEngine } from './engine/engine.ts';
 import { ensureDefaultForm } from './forms/forms-store.ts';
 import { ImportWorker } from './imports/import-worker.ts';
@@ -27,6 +28,8 @@ export interface RunningServer {
   engine: WorkflowEngine;
   /** Wakes the mail sender or the engine (verbs do so after their commits). */
   wakeups: Wakeups;
+  /** The SMTP receiver for DSN and ARF reports, when BOUNCE_SMTP_PORT is set. */
+  bounceMailbox: BounceMailbox | undefined;
   /** Stops accepting connections, lets in-flight requests finish, stops the sender, closes the DB. */
   close(): Promise<void>;
 }
@@ -34,6 +37,18 @@ export interface RunningServer {
 /** Domain for Message-IDs: the sender's, else the public host. */
 function messageIdDomain(config: Config): string {
   return /@([^>\s]+)>?\s*$/.exec(config.MAIL_FROM)?.[1] ?? new URL(config.PUBLIC_URL).hostname;
+}
+
+async function startBounceMailbox(config: Config, ctx: VerbContext, logger: Logger) {
+  if (config.BOUNCE_SMTP_PORT === undefined) return undefined;
+  const mailbox = new BounceMailbox({
+    host: config.BOUNCE_SMTP_HOST,
+    port: config.BOUNCE_SMTP_PORT,
+    ctx,
+    logger: logger.child({ module: 'bounce-mailbox' }),
+  });
+  await mailbox.start();
+  return mailbox;
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -51,7 +66,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     heartbeatMs: config.timings.workerHeartbeatMs,
     staleMs: config.timings.workerStaleMs,
   });
-  const transport = config.SMTP_URL ? smtpTransport(config.SMTP_URL) : devMailboxTransport(db);
+  const transport = config.SMTP_URL
+    ? smtpTransport(config.SMTP_URL, { dkim: config.dkim, bounceAddress: config.BOUNCE_ADDRESS })
+    : devMailboxTransport(db);
   const mailer = new MailSender({
     db,
     dialect,
@@ -94,6 +111,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   importer.start();
   const wakeups = { ...baseWakeups, imports: () => importer.wake() };
+  const bounceMailbox = await startBounceMailbox(config, { db, wakeups }, logger);
 
   const app = createApp({
     db,
@@ -137,6 +155,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       clearTimeout(grace);
       const deadline = Date.now() + config.timings.shutdownGraceMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await bounceMailbox?.stop();
       await importer.stop();
       await engine.stop();
       await pruner.stop();
@@ -147,5 +166,5 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     })();
     return closing;
   };
-  return { url, app, port, database, mailer, engine, wakeups, close };
+  return { url, app, port, database, mailer, engine, wakeups, bounceMailbox, close };
 }
