@@ -1,5 +1,4 @@
 // Reads a report mail: RFC 3464 delivery status notifications (bounces) and RFC 5965 ARF complaints.
-import { simpleParser } from 'mailparser';
 import type { MailFeedback } from './apply-feedback.ts';
 
 type Fields = Map<string, string>;
@@ -44,6 +43,8 @@ function originalHeaders(text: string | undefined) {
  * ARF report. Any other mail (an auto-reply, spam to the bounce address) carries none: `[]`.
  */
 export async function feedbackFromReport(raw: Buffer | string): Promise<MailFeedback[]> {
+  // Loaded on the first report: mailparser takes longer to load than the rest of a CLI command.
+  const { simpleParser } = await import('mailparser');
   const mail = await simpleParser(raw, { keepDeliveryStatus: true });
   const part = (...types: string[]) =>
     mail.attachments.find((a) => types.includes(a.contentType.toLowerCase()))?.content.toString();
