@@ -52,7 +52,8 @@ export function createApp(deps: AppDeps): Hono {
   app.use('*', requestContext(deps.logger));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
   app.use('*', rejectUnstorableTextInUrl());
-  for (const path of ['/confirm/*', '/unsubscribe/*', '/v1/forms/*']) app.use(path, pageCsp());
+  for (const path of ['/confirm/*', '/unsubscribe/*', '/v1/forms/*', '/t/*'])
+    app.use(path, pageCsp());
 
   app.get('/healthz', async (c) => {
     await deps.db.selectFrom('settings').select('key').limit(1).execute();
