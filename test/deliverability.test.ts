@@ -143,6 +143,14 @@ describe.each(testDialects())('deliverability on %s', (dialect) => {
     const clicks = await json<{ items: Activity[] }>('/activities?action=clicked');
     expect(clicks.items).toHaveLength(1);
     expect(clicks.items[0]).toMatchObject({ url: OFFER, messageId: offer.messageId });
+
+    // The unsubscribe link is left as written, and using it is an activity too.
+    const unsubscribe = hrefs.find((h) => h.includes('/unsubscribe/')) as string;
+    expect((await fetch(local(unsubscribe), { method: 'POST' })).status).toBe(200);
+    const left = await json<{ items: Activity[] }>('/activities?action=unsubscribed');
+    expect(left.items).toEqual([
+      expect.objectContaining({ contactId: (await contactOf(email)).id }),
+    ]);
   });
 
   it('a DSN hard bounce marks the contact bounced and no further mail is queued for it', async () => {
@@ -296,6 +304,7 @@ describe.each(testDialects())('deliverability on %s', (dialect) => {
     expect(summary.opened).toEqual({ total: 1, unique: 1 });
     expect(summary.bounced?.total).toBe(2);
     expect(summary.complained?.total).toBe(2);
+    expect(summary.unsubscribed).toEqual({ total: 1, unique: 1 });
 
     const past = await json<Record<string, { total: number }>>(
       '/activities/summary?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z',
