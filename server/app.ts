@@ -12,6 +12,10 @@ import { registerContactHistoryRoutes } from './contacts/http/contact-history-ro
 import { registerContactRoutes } from './contacts/http/contacts-routes.ts';
 import { registerFieldRoutes } from './contacts/http/fields-routes.ts';
 import { registerGroupRoutes } from './contacts/http/groups-routes.ts';
+import { registerActivityRoutes } from './deliverability/activities/activities-routes.ts';
+import { registerFeedbackWebhookRoutes } from './deliverability/feedback/webhook-routes.ts';
+import { registerSuppressionRoutes } from './deliverability/suppressions/suppressions-routes.ts';
+import { trackingRoutes } from './deliverability/tracking/tracking-routes.ts';
 import { registerWorkflowRoutes } from './engine/api-routes.ts';
 import { registerEventRoutes } from './events/api-routes.ts';
 import { registerFormRoutes } from './forms/api-routes.ts';
@@ -55,7 +59,8 @@ export function createApp(deps: AppDeps): Hono {
   app.use('*', requestContext(deps.logger));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
   app.use('*', rejectUnstorableTextInUrl());
-  for (const path of ['/confirm/*', '/unsubscribe/*', '/v1/forms/*']) app.use(path, pageCsp());
+  for (const path of ['/confirm/*', '/unsubscribe/*', '/v1/forms/*', '/t/*'])
+    app.use(path, pageCsp());
 
   app.get('/healthz', async (c) => {
     await deps.db.selectFrom('settings').select('key').limit(1).execute();
@@ -68,6 +73,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', publicFormRoutes(deps));
   app.route('/', challengeRoutes(deps));
   app.route('/', confirmRoutes(deps));
+  app.route('/', trackingRoutes(deps));
   const mailbox = devMailboxServing(deps.config);
   deps.logger.info(
     { devMailbox: mailbox.served },
@@ -102,6 +108,9 @@ export function createApp(deps: AppDeps): Hono {
   registerApiSubscribeRoute(api, deps);
   registerWorkflowRoutes(api, deps.db, deps.engine);
   registerOutboxRoutes(api, deps.db);
+  registerActivityRoutes(api, deps);
+  registerSuppressionRoutes(api, deps);
+  registerFeedbackWebhookRoutes(api, deps);
   // Last: it answers 405 or 404 for whatever no route above took.
   registerApiFallback(api, API_BASE);
   app.route(API_BASE, api);

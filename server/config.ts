@@ -1,5 +1,6 @@
 // Reads and validates the environment once at start-up; a bad value names its variable.
 import { z } from 'zod';
+import { type DkimSigning, dkimFromEnv } from './deliverability/dkim.ts';
 
 const databaseUrl = z.string().refine((v) => /^sqlite:/.test(v) || /^postgres(ql)?:\/\//.test(v), {
   message: 'expected sqlite:PATH, sqlite::memory: or postgres://…',
@@ -83,6 +84,27 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** `false`: no open pixel and no click redirects in any mail (a workflow can also say so). */
+  TRACKING: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** DKIM signing of every mail (deliverability/dkim.ts): all unset, or a domain, selector and key. */
+  DKIM_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'expected a domain like example.com')
+    .optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*$/i, 'expected a selector like subflow')
+    .optional(),
+  DKIM_PRIVATE_KEY: z.string().optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().optional(),
+  /** Envelope sender (Return-Path) of every mail: where receivers send bounces. */
+  BOUNCE_ADDRESS: z.email('expected an address like bounces@example.com').optional(),
+  /** The bounce mailbox: an SMTP receiver for DSN and ARF reports (unset: not started). */
+  BOUNCE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  BOUNCE_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -175,6 +197,8 @@ export interface Config
   PUBLIC_URL: string;
   RETENTION_RUNS_DAYS: number;
   timings: Timings;
+  /** Set when the DKIM_* variables are: what the SMTP transport signs with. */
+  dkim?: DkimSigning;
 }
 
 export class ConfigError extends Error {
@@ -198,6 +222,11 @@ export function loadConfig(
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const dkim = dkimFromEnv(e);
+  if (dkim.issues.length > 0) {
+    const lines = dkim.issues.map((i) => `  ${i.variable}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   // The budgets are the operator's to set; tests shorten their window through `timings`.
   const budgets: Partial<Timings> = {};
@@ -208,6 +237,7 @@ export function loadConfig(
     PUBLIC_URL: publicUrl,
     RETENTION_RUNS_DAYS: e.RETENTION_RUNS_DAYS ?? e.WORKFLOW_RETENTION_DAYS ?? 30,
     timings: { ...defaultTimings, ...budgets, ...timings },
+    ...(dkim.signing ? { dkim: dkim.signing } : {}),
   };
 }
 

@@ -9,7 +9,8 @@ import { retentionLoop } from './background/workers/retention.ts';
 import { type Config, retentionPolicy } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type OpenDatabase, openDatabase } from './db/open-database.ts';
-import type { Wakeups } from './db/unit-of-work.ts';
+import type { VerbContext, Wakeups } from './db/unit-of-work.ts';
+import { BounceMailbox } from './deliverability/feedback/bounce-mailbox.ts';
 import { WorkflowEngine } from './engine/engine.ts';
 import { ensureDefaultForm } from './forms/forms-store.ts';
 import { ImportWorker } from './imports/import-worker.ts';
@@ -31,6 +32,8 @@ export interface RunningServer {
   wakeups: Wakeups;
   /** Base URL of the METRICS_PORT listener, when there is one. */
   metricsUrl: string | undefined;
+  /** The SMTP receiver for DSN and ARF reports, when BOUNCE_SMTP_PORT is set. */
+  bounceMailbox: BounceMailbox | undefined;
   /** Stops accepting connections, lets in-flight requests finish, stops the sender, closes the DB. */
   close(): Promise<void>;
 }
@@ -38,6 +41,18 @@ export interface RunningServer {
 /** Domain for Message-IDs: the sender's, else the public host. */
 function messageIdDomain(config: Config): string {
   return /@([^>\s]+)>?\s*$/.exec(config.MAIL_FROM)?.[1] ?? new URL(config.PUBLIC_URL).hostname;
+}
+
+async function startBounceMailbox(config: Config, ctx: VerbContext, logger: Logger) {
+  if (config.BOUNCE_SMTP_PORT === undefined) return undefined;
+  const mailbox = new BounceMailbox({
+    host: config.BOUNCE_SMTP_HOST,
+    port: config.BOUNCE_SMTP_PORT,
+    ctx,
+    logger: logger.child({ module: 'bounce-mailbox' }),
+  });
+  await mailbox.start();
+  return mailbox;
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -55,7 +70,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     heartbeatMs: config.timings.workerHeartbeatMs,
     staleMs: config.timings.workerStaleMs,
   });
-  const transport = config.SMTP_URL ? smtpTransport(config.SMTP_URL) : devMailboxTransport(db);
+  const transport = config.SMTP_URL
+    ? smtpTransport(config.SMTP_URL, { dkim: config.dkim, bounceAddress: config.BOUNCE_ADDRESS })
+    : devMailboxTransport(db);
   const mailer = new MailSender({
     db,
     dialect,
@@ -67,6 +84,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     timings: config.timings,
     logger: logger.child({ module: 'mail' }),
     workerId: worker.id,
+    tracking: config.TRACKING,
   });
   mailer.start();
 
@@ -105,6 +123,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   importer.start();
   const wakeups = { ...baseWakeups, imports: () => importer.wake() };
+  const bounceMailbox = await startBounceMailbox(config, { db, wakeups }, logger);
 
   const app = createApp({
     db,
@@ -153,6 +172,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       clearTimeout(grace);
       const deadline = Date.now() + config.timings.shutdownGraceMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await bounceMailbox?.stop();
       await importer.stop();
       await engine.stop();
       await pruner.stop();
@@ -174,6 +194,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     engine,
     wakeups,
     metricsUrl: metricsListener?.url,
+    bounceMailbox,
     close,
   };
 }

@@ -14,6 +14,8 @@ export const scopes = [
   'events:write',
   'workflows:read',
   'workflows:write',
+  'deliverability:read',
+  'deliverability:write',
 ] as const;
 export type Scope = (typeof scopes)[number];
 export const scopeSchema = z.enum(scopes);

@@ -1,4 +1,4 @@
-// The `subflow` command line: serve, migrate, keys create, import, workflows check/run.
+// The `subflow` command line: serve, migrate, keys create, import, workflows check/run, dkim generate.
 import { Command, InvalidArgumentError } from 'commander';
 import { createApiKey, type Scope, scopeSchema } from '../auth/api-keys.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -6,6 +6,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { createLogger } from '../logger.ts';
 import { startServer } from '../server.ts';
+import { registerDkimGenerate } from './dkim-generate.ts';
 import { registerImport } from './import-csv.ts';
 import { registerWorkflowsCheck } from './workflows-check.ts';
 import { registerWorkflowsRun } from './workflows-run.ts';
@@ -90,6 +91,7 @@ program
   });
 
 registerImport(program, () => config().DATABASE_URL);
+registerDkimGenerate(program);
 
 const workflowsCommand = program
   .command('workflows')

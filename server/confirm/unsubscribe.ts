@@ -4,6 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { recordConsent } from '../contacts/consents.ts';
 import { findContactById, updateContact } from '../contacts/store/contact-rows.ts';
 import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
+import { recordActivities } from '../deliverability/activities/record-activity.ts';
 import { appendEvent, contactEventParams } from '../events/append-event.ts';
 
 const sign = (secret: string, contactId: number) =>
@@ -44,6 +45,7 @@ export async function unsubscribeContact(
       userAgent: input.userAgent,
       now,
     });
+    await recordActivities(trx, [{ action: 'unsubscribed', contactId: contact.id }], now);
     await appendEvent(tx, {
       type: 'unsubscribed',
       contactId: contact.id,

@@ -2,6 +2,7 @@
 import { deleteConfirmTokensOf } from '../confirm/confirm-tokens.ts';
 import type { DB } from '../db/open-database.ts';
 import type { ContactRow } from '../db/schema.ts';
+import { eraseActivitiesOf } from '../deliverability/activities/record-activity.ts';
 import { eraseRunData } from '../engine/runs-store/erase-run-data.ts';
 import { forgetDevMail } from '../mail/forget-dev-mail.ts';
 import { scrubContactMail } from '../mail/outbox/scrub-mail.ts';
@@ -14,8 +15,8 @@ import { eraseContactRow } from './store/contact-rows.ts';
  * Removes what identifies the person behind contact `row` (already soft-deleted, its runs cancelled
  * and its pending mail withdrawn, in this transaction): the row's values, consent IP and user agent,
  * confirmation links, memberships (groups, pending groups, tags), the text of its mail and dev
- * mailbox copies, and its run outputs. Kept: ids, timestamps, statuses, event types, consent kinds
- * and forms. Event params are erased earlier by the caller (see deleteContact: lock order).
+ * mailbox copies, its run outputs, and the URLs and details of its mail activities. Kept: ids,
+ * timestamps, statuses, event types, consent kinds and forms. Event params are erased earlier by the caller (see deleteContact: lock order).
  */
 export async function eraseContact(db: DB, row: ContactRow, now: number): Promise<ContactRow> {
   const erased = await eraseContactRow(db, row, now);
@@ -27,5 +28,6 @@ export async function eraseContact(db: DB, row: ContactRow, now: number): Promis
   await forgetDevMail(db, { contactId: row.id, address: row.email });
   await scrubContactMail(db, row.id);
   await eraseRunData(db, row.id);
+  await eraseActivitiesOf(db, row.id);
   return erased;
 }

@@ -9,6 +9,7 @@ import * as contactsApi from './migrations/2026-12-03-0005-contacts-api.ts';
 import * as contactsDelete from './migrations/2026-12-03-0006-contacts-delete.ts';
 import * as imports from './migrations/2026-12-03-0007-imports.ts';
 import * as botDefence from './migrations/2026-12-03-0008-bot-defence.ts';
+import * as deliverability from './migrations/2026-12-03-0009-deliverability.ts';
 import * as sharedLimits from './migrations/2026-12-03-0010-shared-limits.ts';
 
 /** Listed explicitly so the set is the same whether run from source or from a bundle. */
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03-0006-contacts-delete': contactsDelete,
   '2026-12-03-0007-imports': imports,
   '2026-12-03-0008-bot-defence': botDefence,
+  '2026-12-03-0009-deliverability': deliverability,
   '2026-12-03-0010-shared-limits': sharedLimits,
 };
 

@@ -102,6 +102,11 @@ export interface OutboxTable {
   message_id: string | null;
   created_at: number;
   sent_at: number | null;
+  /** The workflow and step that queued it (workflow mail only). */
+  workflow: string | null;
+  step: string | null;
+  /** 1: its links and opens are tracked (server/deliverability/tracking/). */
+  tracked: ColumnType<number, number | undefined, number>;
 }
 
 export interface ConfirmTokensTable {
@@ -292,7 +297,46 @@ export interface ImportFailuresTable {
   row: Json;
 }
 
+export type ActivityAction =
+  | 'sent'
+  | 'delivered'
+  | 'opened'
+  | 'clicked'
+  | 'bounced'
+  | 'complained'
+  | 'unsubscribed';
+
+/** One thing that happened to a mail or because of one (server/deliverability/activities/). */
+export interface ActivitiesTable {
+  id: Generated<number>;
+  action: ActivityAction;
+  contact_id: number | null;
+  outbox_id: number | null;
+  message_id: string | null;
+  /** Set only when no contact has the address (feedback about an unknown recipient). */
+  email: string | null;
+  workflow: string | null;
+  step: string | null;
+  url: string | null;
+  /** JSON: what else is known (a bounce's type, status and diagnostic). */
+  detail: Json | null;
+  created_at: number;
+}
+
+export type SuppressionReason = 'bounce' | 'complaint' | 'manual';
+
+/** An address (lower-cased) that no mail is queued for. */
+export interface SuppressionsTable {
+  id: Generated<number>;
+  email: string;
+  reason: SuppressionReason;
+  detail: string | null;
+  created_at: number;
+}
+
 export interface Database {
+  activities: ActivitiesTable;
+  suppressions: SuppressionsTable;
   contacts: ContactsTable;
   consents: ConsentsTable;
   forms: FormsTable;
@@ -330,3 +374,5 @@ export type StepRow = Selectable<WorkflowStepsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type ImportRow = Selectable<ImportsTable>;
+export type ActivityRow = Selectable<ActivitiesTable>;
+export type SuppressionRow = Selectable<SuppressionsTable>;

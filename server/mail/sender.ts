@@ -7,6 +7,8 @@ import { unsubscribeUrl } from '../confirm/unsubscribe.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
 import type { OutboxRow } from '../db/schema.ts';
+import { recordActivities } from '../deliverability/activities/record-activity.ts';
+import { addTracking } from '../deliverability/tracking/tracking-links.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { claimDueMail } from './outbox/claim-due-mail.ts';
@@ -30,6 +32,8 @@ export interface MailSenderOptions {
   logger: Logger;
   /** This process's identity for claims (background/worker-registry.ts). */
   workerId: string;
+  /** TRACKING: rows queued as tracked get the open pixel and click redirects (false: none do). */
+  tracking: boolean;
 }
 
 /** Stable per outbox row, so a retry of the same mail carries the same Message-ID. */
@@ -56,6 +60,16 @@ export function listUnsubscribeHeaders(
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
   };
 }
+
+const sentActivity = ({ row, messageId }: { row: OutboxRow; messageId: string }) => ({
+  action: 'sent' as const,
+  contactId: row.contact_id,
+  outboxId: row.id,
+  messageId,
+  email: row.to_address,
+  workflow: row.workflow,
+  step: row.step,
+});
 
 export class MailSender {
   private readonly loop: BackgroundLoop;
@@ -99,15 +113,32 @@ export class MailSender {
     );
     // One commit for the whole batch: commits, not statements, are what SQLite pays for.
     if (sent.length) {
+      const now = Date.now();
       await db.transaction().execute(async (trx) => {
-        for (const { id, messageId } of sent) await markSent(trx, id, messageId, Date.now());
+        for (const { row, messageId } of sent) await markSent(trx, row.id, messageId, now);
+        await recordActivities(trx, sent.map(sentActivity), now);
       });
     }
     return rows.length;
   }
 
+  /** Tracking is added at each attempt, from the row's id, so the queued mail stays as rendered. */
+  private htmlOf(row: OutboxRow): string {
+    if (!row.tracked || !this.opts.tracking) return row.html_body;
+    const { publicUrl, secretKey } = this.opts;
+    const unsubscribe = `${publicUrl}/unsubscribe/`;
+    return addTracking(row.html_body, {
+      publicUrl,
+      secret: secretKey,
+      outboxId: row.id,
+      keep: (url) => url.startsWith(unsubscribe),
+    });
+  }
+
   /** Hands one mail to the transport; returns it when accepted (marked sent by the caller). */
-  private async deliver(row: OutboxRow): Promise<{ id: number; messageId: string } | undefined> {
+  private async deliver(
+    row: OutboxRow,
+  ): Promise<{ row: OutboxRow; messageId: string } | undefined> {
     const { db, transport, timings, logger } = this.opts;
     const messageId = messageIdFor(row, this.opts.messageIdDomain);
     const log = logger.child({ outboxId: row.id, kind: row.kind, attempt: row.attempts });
@@ -119,7 +150,7 @@ export class MailSender {
         to: row.to_address,
         subject: row.subject,
         text: row.text_body,
-        html: row.html_body,
+        html: this.htmlOf(row),
         headers: {
           ...JSON.parse(row.headers),
           ...listUnsubscribeHeaders(row, this.opts.publicUrl, this.opts.secretKey),
@@ -138,6 +169,6 @@ export class MailSender {
       return undefined;
     }
     log.info({ messageId }, 'mail sent');
-    return { id: row.id, messageId };
+    return { row, messageId };
   }
 }

@@ -1,6 +1,7 @@
 // Where mail goes: SMTP through a pooled nodemailer transport, or the dev mailbox table.
 import nodemailer from 'nodemailer';
 import type { DB } from '../db/open-database.ts';
+import type { DkimSigning } from '../deliverability/dkim.ts';
 
 export interface OutgoingMail {
   outboxId: number;
@@ -25,9 +26,17 @@ export function isPermanentSmtpError(error: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
-export function smtpTransport(url: string): MailTransport {
+export interface SmtpOptions {
+  /** Signs every mail (nodemailer's `dkim` option). */
+  dkim?: DkimSigning;
+  /** Envelope sender (Return-Path): where bounces go; unset, the From address. */
+  bounceAddress?: string;
+}
+
+export function smtpTransport(url: string, options: SmtpOptions = {}): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
+    ...(options.dkim ? { dkim: options.dkim } : {}),
     pool: true,
     maxConnections: 10,
     // Well below the outbox lease, so a hung server cannot make two processes send one row.
@@ -46,6 +55,9 @@ export function smtpTransport(url: string): MailTransport {
         text: mail.text,
         html: mail.html,
         headers: mail.headers,
+        ...(options.bounceAddress
+          ? { envelope: { from: options.bounceAddress, to: mail.to } }
+          : {}),
       });
     },
     close: () => transporter.close(),

@@ -12,6 +12,8 @@ export interface ReceivedMail {
   headers: ParsedMail['headers'];
   /** Header values as sent (unfolded), by lower-case name. */
   rawHeaders: Record<string, string>;
+  /** The message as received, byte for byte (what DKIM verifiers and spam filters read). */
+  raw: Buffer;
 }
 
 export class TestSmtp {
@@ -35,8 +37,15 @@ export class TestSmtp {
         }
       },
       onData: (stream, _session, callback) => {
-        simpleParser(stream)
-          .then((mail) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        const received = new Promise<Buffer>((resolve, reject) => {
+          stream.on('end', () => resolve(Buffer.concat(chunks)));
+          stream.on('error', reject);
+        });
+        received
+          .then(async (raw) => ({ raw, mail: await simpleParser(raw) }))
+          .then(({ raw, mail }) => {
             this.mails.push({
               to: Array.isArray(mail.to) ? (mail.to[0]?.text ?? '') : (mail.to?.text ?? ''),
               subject: mail.subject ?? '',
@@ -53,6 +62,7 @@ export class TestSmtp {
                     .trim(),
                 ]),
               ),
+              raw,
             });
             callback();
           })

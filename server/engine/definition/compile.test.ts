@@ -121,11 +121,24 @@ describe('compileWorkflow: errors', () => {
 
   it('points at an unknown key', () => {
     expect(errorsOf('name: x\non: a\nstep: []\nsteps:\n  - stop: true\n')).toEqual([
-      '3:1: unknown key "step"; expected one of: name, on, if, reentry, cancel_on, retry, steps',
+      '3:1: unknown key "step"; expected one of: name, on, if, reentry, cancel_on, retry, tracking, steps',
     ]);
     expect(errorsOf('name: x\non: a\nsteps:\n  - send_email: { subject: s, txt: t }\n')).toEqual([
       '4:17: send_email needs text or html',
       '4:31: unknown key "txt"; expected one of: subject, text, html, to',
+    ]);
+  });
+
+  it('marks the send_email steps of a workflow with tracking: false, and only then', () => {
+    const source = (tracking: string) =>
+      `name: x\non: a\n${tracking}steps:\n  - send_email: { subject: s, text: t }\n`;
+    const sendEmail = (tracking: string) =>
+      compile(source(tracking)).workflow?.program.find((ins) => ins.op === 'send_email');
+    expect(sendEmail('tracking: false\n')).toMatchObject({ tracking: false });
+    expect(sendEmail('tracking: true\n')).not.toHaveProperty('tracking');
+    expect(sendEmail('')).not.toHaveProperty('tracking');
+    expect(errorsOf(source('tracking: off-ish\n'))).toEqual([
+      '3:11: tracking: expected true or false, got "off-ish"',
     ]);
   });
 

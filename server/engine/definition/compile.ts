@@ -166,7 +166,11 @@ function compileProgram(spec: WorkflowSpec, positions: SourcePositions) {
       const retry = mergeRetry(defaults, step.action === 'if' ? undefined : step.retry);
       const base: Base = { id, line: position.line, column: position.column, retry };
       if (step.action !== 'if') {
-        program.push(instructionFor(step, base));
+        const instruction = instructionFor(step, base);
+        // Per mail, so a run keeps the setting of the version it started on.
+        if (instruction.op === 'send_email' && spec.tracking === false)
+          instruction.tracking = false;
+        program.push(instruction);
         continue;
       }
       const branch = { ...base, op: 'branch' as const, condition: step.condition, elseTarget: -1 };

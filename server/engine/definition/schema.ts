@@ -319,6 +319,10 @@ export const workflowSchema = strict({
     .default('once'),
   cancel_on: eventList.optional(),
   retry: retrySchema.optional(),
+  /** `false`: this workflow's mail has no open pixel and its links are not rewritten. */
+  tracking: z
+    .boolean({ error: (iss) => `expected true or false, got ${show(iss.input)}` })
+    .optional(),
   steps: stepsSchema,
 });
 

@@ -33,6 +33,8 @@ export type Instruction =
       text?: Template;
       html?: Template;
       to?: Template;
+      /** `false` when the workflow says `tracking: false`: no open pixel, links left as written. */
+      tracking?: false;
     })
   | (StepBase & { op: 'send_confirmation' })
   | (StepBase & { op: 'wait'; durationMs: number })

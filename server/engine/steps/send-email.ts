@@ -38,7 +38,14 @@ export const sendEmail: StepHandler<'send_email'> = (
     effects: async (tx) => {
       await enqueueMail(
         tx,
-        { kind: 'workflow', idempotencyKey, contactId, to: to.data, ...mail },
+        {
+          kind: 'workflow',
+          idempotencyKey,
+          contactId,
+          to: to.data,
+          ...mail,
+          origin: { workflow: run.workflow, step: ins.id, tracked: ins.tracking !== false },
+        },
         now,
       );
     },

@@ -1,5 +1,6 @@
 // Queues a mail in the outbox, inside the caller's transaction; the sender delivers it later.
 import type { Tx } from '../../db/unit-of-work.ts';
+import { isSuppressed } from '../../deliverability/suppressions/suppression-rows.ts';
 
 export interface MailToQueue {
   kind: string;
@@ -13,17 +14,22 @@ export interface MailToQueue {
   headers?: Record<string, string>;
   /** Held back until then (a paced budget); unset: due at once. */
   notBefore?: number;
+  /** The workflow step that queued it; `tracked`: its links and opens are tracked. */
+  origin?: { workflow: string; step: string; tracked: boolean };
 }
 
 /**
- * Returns the outbox id, or `undefined` when a mail with this idempotency key already exists. The
- * sender is woken when the transaction commits, so no caller has to remember to.
+ * Returns the outbox id, or `undefined` when a mail with this idempotency key already exists or
+ * its address is on the suppression list: checked here, so every path that sends mail (the
+ * confirmation, workflow mail, any later campaign) honours it. The sender is woken when the
+ * transaction commits, so no caller has to remember to.
  */
 export async function enqueueMail(
   tx: Tx,
   mail: MailToQueue,
   now: number,
 ): Promise<number | undefined> {
+  if (await isSuppressed(tx.db, mail.to)) return undefined;
   const row = await tx.db
     .insertInto('outbox')
     .values({
@@ -38,6 +44,9 @@ export async function enqueueMail(
       status: 'pending',
       next_attempt_at: Math.max(now, mail.notBefore ?? now),
       created_at: now,
+      workflow: mail.origin?.workflow ?? null,
+      step: mail.origin?.step ?? null,
+      tracked: mail.origin?.tracked ? 1 : 0,
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')
