@@ -37,6 +37,7 @@ describe('loadConfig', () => {
     expect(retentionPolicy(loadConfig({}))).toEqual({
       eventsDays: 90,
       mailDays: 30,
+      activitiesDays: 365,
       consentsDays: 30,
       runsDays: 30,
     });

@@ -43,6 +43,7 @@ const envSchema = z.object({
   /** Retention in days, 0 = keep forever (background/workers/retention.ts). */
   RETENTION_EVENTS_DAYS: days().default(90),
   RETENTION_MAIL_DAYS: days().default(30),
+  RETENTION_ACTIVITIES_DAYS: days().default(365),
   RETENTION_CONSENTS_DAYS: days().default(30),
   /** Unset: WORKFLOW_RETENTION_DAYS (its older name), else 30. */
   RETENTION_RUNS_DAYS: days().optional(),
@@ -246,6 +247,7 @@ export function retentionPolicy(config: Config) {
   return {
     eventsDays: config.RETENTION_EVENTS_DAYS,
     mailDays: config.RETENTION_MAIL_DAYS,
+    activitiesDays: config.RETENTION_ACTIVITIES_DAYS,
     consentsDays: config.RETENTION_CONSENTS_DAYS,
     runsDays: config.RETENTION_RUNS_DAYS,
   };

@@ -10,8 +10,20 @@ const DAY = 24 * 3600_000;
 const NOW = 1_000 * DAY;
 const OLD = NOW - 100 * DAY;
 const RECENT = NOW - DAY;
-const POLICY: RetentionPolicy = { eventsDays: 90, mailDays: 30, consentsDays: 30, runsDays: 30 };
-const KEEP_ALL: RetentionPolicy = { eventsDays: 0, mailDays: 0, consentsDays: 0, runsDays: 0 };
+const POLICY: RetentionPolicy = {
+  eventsDays: 90,
+  mailDays: 30,
+  activitiesDays: 30,
+  consentsDays: 30,
+  runsDays: 30,
+};
+const KEEP_ALL: RetentionPolicy = {
+  eventsDays: 0,
+  mailDays: 0,
+  activitiesDays: 0,
+  consentsDays: 0,
+  runsDays: 0,
+};
 
 describe.each(testDialects())('retention on %s', (dialect) => {
   let database: TestDatabase;
@@ -33,8 +45,9 @@ describe.each(testDialects())('retention on %s', (dialect) => {
       { db: open.db, dialect: open.dialect, policy, loadedVersionIds: () => loaded, batch: 10 },
       NOW,
     );
-  const ids = async (table: 'events' | 'outbox' | 'consents' | 'workflow_runs' | 'dev_mailbox') =>
-    (await open.db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id);
+  const ids = async (
+    table: 'events' | 'outbox' | 'activities' | 'consents' | 'workflow_runs' | 'dev_mailbox',
+  ) => (await open.db.selectFrom(table).select('id').orderBy('id').execute()).map((r) => r.id);
 
   const contact = async (state: { deletedAt?: number; erased?: boolean } = {}): Promise<number> => {
     seq++;
@@ -252,6 +265,33 @@ describe.each(testDialects())('retention on %s', (dialect) => {
     expect(await ids('consents')).toEqual(kept);
   });
 
+  it('deletes mail activities older than the period, in batches', async () => {
+    const activity = async (createdAt: number) =>
+      (
+        await open.db
+          .insertInto('activities')
+          .values({
+            action: 'opened',
+            contact_id: null,
+            outbox_id: null,
+            message_id: null,
+            email: 'gone@example.com',
+            workflow: null,
+            step: null,
+            url: null,
+            detail: null,
+            created_at: createdAt,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    for (let i = 0; i < 25; i++) await activity(OLD);
+    const kept = [await activity(RECENT), await activity(NOW)];
+
+    expect((await apply(POLICY)).activities).toBe(25);
+    expect(await ids('activities')).toEqual(kept);
+  });
+
   it('deletes old finished runs with their steps, and versions nothing uses or loads', async () => {
     const [used, loaded, unused, young] = [
       await version(OLD),
@@ -293,7 +333,13 @@ describe.each(testDialects())('retention on %s', (dialect) => {
     await consent(c);
     await run(await version(OLD), null, 'completed', OLD);
 
-    expect(await apply(KEEP_ALL)).toEqual({ events: 0, mail: 0, consents: 0, runs: 0 });
+    expect(await apply(KEEP_ALL)).toEqual({
+      events: 0,
+      mail: 0,
+      activities: 0,
+      consents: 0,
+      runs: 0,
+    });
     for (const table of ['events', 'outbox', 'consents', 'workflow_runs'] as const)
       expect(await ids(table)).toHaveLength(1);
   });

@@ -1,7 +1,8 @@
-// Retention: old events, sent mail, consents of erased contacts and finished runs go, in batches.
+// Retention: old events, sent mail, mail activities, consents of erased contacts and finished runs go, in batches.
 import { pruneErasedConsents } from '../../contacts/consents.ts';
 import type { DialectCapabilities } from '../../db/dialect.ts';
 import type { DB } from '../../db/open-database.ts';
+import { pruneActivities } from '../../deliverability/activities/prune-activities.ts';
 import { pruneFinishedRuns, pruneUnusedVersions } from '../../engine/runs-store/prune-runs.ts';
 import { type PruneWindow, pruneEvents } from '../../events/prune-events.ts';
 import type { Logger } from '../../logger.ts';
@@ -18,11 +19,12 @@ export const RETENTION_BATCH = 1000;
 export interface RetentionPolicy {
   eventsDays: number;
   mailDays: number;
+  activitiesDays: number;
   consentsDays: number;
   runsDays: number;
 }
 
-export type RetentionKind = 'events' | 'mail' | 'consents' | 'runs';
+export type RetentionKind = 'events' | 'mail' | 'activities' | 'consents' | 'runs';
 
 export interface RetentionOptions {
   db: DB;
@@ -98,7 +100,13 @@ export async function applyRetention(
   const { db, dialect, policy, signal } = opts;
   const limit = opts.batch ?? RETENTION_BATCH;
   const cutoff = (days: number) => now - days * DAY_MS;
-  const deleted: Record<RetentionKind, number> = { events: 0, mail: 0, consents: 0, runs: 0 };
+  const deleted: Record<RetentionKind, number> = {
+    events: 0,
+    mail: 0,
+    activities: 0,
+    consents: 0,
+    runs: 0,
+  };
 
   if (policy.eventsDays > 0) {
     const inBatch = batchOf<PruneWindow>(db, dialect, 'events');
@@ -114,6 +122,13 @@ export async function applyRetention(
       inBatch((trx) => pruneMail(trx, { before, afterId, limit })),
     );
     await untilShort(signal, limit, () => pruneDevMail(db, { before, limit }));
+  }
+  if (policy.activitiesDays > 0) {
+    const inBatch = batchOf<number>(db, dialect, 'activities');
+    const before = cutoff(policy.activitiesDays);
+    deleted.activities = await untilShort(signal, limit, () =>
+      inBatch((trx) => pruneActivities(trx, { before, limit })),
+    );
   }
   if (policy.consentsDays > 0) {
     const inBatch = batchOf<number>(db, dialect, 'consents');
