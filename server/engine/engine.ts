@@ -95,13 +95,21 @@ export class WorkflowEngine {
     );
   }
 
-  async start(): Promise<void> {
+  /**
+   * Loads the folder and keeps watching it, without running anything: what a web process needs to
+   * list the workflows (`start` does this too).
+   */
+  async load(): Promise<void> {
     await this.reload();
-    if (this.opts.watch !== false) {
+    if (this.opts.watch !== false && !this.stopWatching) {
       this.stopWatching = watchWorkflows(this.opts.workflowsDir, () => {
         this.reload().catch((err) => this.opts.logger.error({ err }, 'reloading workflows failed'));
       });
     }
+  }
+
+  async start(): Promise<void> {
+    await this.load();
     this.loop.start();
   }
 

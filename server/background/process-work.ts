@@ -1,0 +1,137 @@
+// Starts the background work a role runs, and the wake-ups its commits send to itself and its peers.
+import type { Config } from '../config.ts';
+import type { DialectCapabilities } from '../db/dialect.ts';
+import type { DB } from '../db/open-database.ts';
+import type { Wakeups } from '../db/unit-of-work.ts';
+import type { WorkKind, WorkSignals } from '../db/work-signals.ts';
+import { WorkflowEngine } from '../engine/engine.ts';
+import { ImportWorker } from '../imports/import-worker.ts';
+import type { ImportRunner } from '../imports/run-import.ts';
+import type { Logger } from '../logger.ts';
+import { MailSender } from '../mail/sender.ts';
+import { devMailboxTransport, smtpTransport } from '../mail/transports.ts';
+import { type Role, runsWork } from './process-role.ts';
+import { pruneExpiredLoop } from './workers/prune-expired.ts';
+
+export interface ProcessWorkDeps {
+  config: Config;
+  logger: Logger;
+  db: DB;
+  dialect: DialectCapabilities;
+  secretKey: string;
+  /** This process's identity for claims (background/worker-registry.ts). */
+  workerId: string;
+  signals: WorkSignals;
+}
+
+export interface ProcessWork {
+  /** Wakes this process's loops (when it runs them) and signals the other processes. */
+  wakeups: Wakeups;
+  /** Loaded in every role (the API lists workflows); its loop runs only where work runs. */
+  engine: WorkflowEngine;
+  /** Runs `?sync=true` imports in the request, held by this process's worker id. */
+  importRunner: ImportRunner;
+  /** The mail transport in use (`smtp` or `dev-mailbox`), or none in a web process. */
+  mailTransport: string | undefined;
+  /** Lets every loop finish its pass, then stops it (claims stay until the registry stops). */
+  stop(): Promise<void>;
+}
+
+/** Domain for Message-IDs: the sender's, else the public host. */
+function messageIdDomain(config: Config): string {
+  return /@([^>\s]+)>?\s*$/.exec(config.MAIL_FROM)?.[1] ?? new URL(config.PUBLIC_URL).hostname;
+}
+
+/**
+ * @example const work = await startProcessWork('all', deps); … await work.stop();
+ */
+export async function startProcessWork(role: Role, deps: ProcessWorkDeps): Promise<ProcessWork> {
+  const { config, logger, db, dialect, signals } = deps;
+  const local: Record<WorkKind, () => void> = {
+    mail: () => {},
+    engine: () => {},
+    imports: () => {},
+  };
+  const wakeups: Wakeups = {
+    mail: () => {
+      local.mail();
+      signals.notify('mail');
+    },
+    engine: () => {
+      local.engine();
+      signals.notify('engine');
+    },
+    imports: () => {
+      local.imports();
+      signals.notify('imports');
+    },
+  };
+  const working = runsWork(role);
+  const transport = !working
+    ? undefined
+    : config.SMTP_URL
+      ? smtpTransport(config.SMTP_URL)
+      : devMailboxTransport(db);
+  const mailer =
+    transport &&
+    new MailSender({
+      db,
+      dialect,
+      transport,
+      from: config.MAIL_FROM,
+      messageIdDomain: messageIdDomain(config),
+      publicUrl: config.PUBLIC_URL,
+      secretKey: deps.secretKey,
+      timings: config.timings,
+      logger: logger.child({ module: 'mail' }),
+      workerId: deps.workerId,
+    });
+  const engine = new WorkflowEngine({
+    db,
+    dialect,
+    logger: logger.child({ module: 'engine' }),
+    workflowsDir: config.WORKFLOWS_DIR,
+    publicUrl: config.PUBLIC_URL,
+    secretKey: deps.secretKey,
+    timings: config.timings,
+    allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE,
+    retentionMs: config.WORKFLOW_RETENTION_DAYS * 24 * 3600_000,
+    wakeMailer: wakeups.mail,
+    workerId: deps.workerId,
+  });
+  const importer = new ImportWorker({
+    db,
+    dialect,
+    logger: logger.child({ module: 'imports' }),
+    timings: config.timings,
+    workerId: deps.workerId,
+    wakeups,
+  });
+  const pruner = working ? pruneExpiredLoop(db, logger.child({ module: 'prune' })) : undefined;
+
+  if (mailer) {
+    local.mail = () => mailer.wake();
+    local.engine = () => engine.wake();
+    local.imports = () => importer.wake();
+    mailer.start();
+    await engine.start();
+    importer.start();
+    pruner?.start();
+    await signals.listen((kind) => local[kind]());
+  } else {
+    await engine.load();
+  }
+
+  return {
+    wakeups,
+    engine,
+    importRunner: importer.importRunner,
+    mailTransport: transport?.kind,
+    stop: async () => {
+      await importer.stop();
+      await engine.stop();
+      await pruner?.stop();
+      await mailer?.stop();
+    },
+  };
+}
