@@ -98,7 +98,8 @@ export async function spawnServer(
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const deadline = Date.now() + 20_000;
+  // Generous: several processes starting at once (tsx compiling each) on a loaded 2-core machine.
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     const ok = await fetch(`${url}/healthz`).then(
@@ -109,7 +110,7 @@ export async function spawnServer(
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new Error('server did not become healthy within 20 s');
+  throw new Error('server did not become healthy within 60 s');
 }
 
 /**
