@@ -25,7 +25,7 @@ export interface ProcessWorkDeps {
 }
 
 export interface ProcessWork {
-  /** Wakes this process's loops (when it runs them) and signals the other processes. */
+  /** Wakes this process's loops when it runs them, else signals the processes that do. */
   wakeups: Wakeups;
   /** Loaded in every role (the API lists workflows); its loop runs only where work runs. */
   engine: WorkflowEngine;
@@ -47,26 +47,20 @@ function messageIdDomain(config: Config): string {
  */
 export async function startProcessWork(role: Role, deps: ProcessWorkDeps): Promise<ProcessWork> {
   const { config, logger, db, dialect, signals } = deps;
+  const working = runsWork(role);
   const local: Record<WorkKind, () => void> = {
     mail: () => {},
     engine: () => {},
     imports: () => {},
   };
+  // A process that runs the work wakes its own loops; only a web process needs its peers. Waking
+  // every peer on every commit made each subscribe cost a pass in every process.
+  const wake = (kind: WorkKind) => (working ? local[kind]() : signals.notify(kind));
   const wakeups: Wakeups = {
-    mail: () => {
-      local.mail();
-      signals.notify('mail');
-    },
-    engine: () => {
-      local.engine();
-      signals.notify('engine');
-    },
-    imports: () => {
-      local.imports();
-      signals.notify('imports');
-    },
+    mail: () => wake('mail'),
+    engine: () => wake('engine'),
+    imports: () => wake('imports'),
   };
-  const working = runsWork(role);
   const transport = !working
     ? undefined
     : config.SMTP_URL

@@ -132,16 +132,21 @@ export class WorkflowEngine {
       limit: EVENT_BATCH,
       logger: this.opts.logger,
     });
-    const runs = await claimDueRuns(this.ctx.db, this.ctx.dialect, {
-      now: this.ctx.clock(),
-      leaseMs: this.opts.timings.engineLeaseMs,
-      limit: RUN_BATCH,
-      workerId: this.opts.workerId,
-    });
-    for (let i = 0; i < runs.length; i += PARALLEL_RUNS) {
-      await Promise.all(runs.slice(i, i + PARALLEL_RUNS).map((run) => this.advance(run)));
+    // Claims only the runs it starts on now: a batch claimed at once waited in a slow (just
+    // restarted, or starved) process while its peers sat idle, and fired timers late.
+    let runs = 0;
+    while (runs < RUN_BATCH) {
+      const claimed = await claimDueRuns(this.ctx.db, this.ctx.dialect, {
+        now: this.ctx.clock(),
+        leaseMs: this.opts.timings.engineLeaseMs,
+        limit: PARALLEL_RUNS,
+        workerId: this.opts.workerId,
+      });
+      await Promise.all(claimed.map((run) => this.advance(run)));
+      runs += claimed.length;
+      if (claimed.length < PARALLEL_RUNS) break;
     }
-    return { events, runs: runs.length };
+    return { events, runs };
   }
 
   private async advance(run: Parameters<typeof advanceRun>[1]): Promise<void> {
@@ -164,7 +169,7 @@ export class WorkflowEngine {
         this.workflows.map((w) => w.versionId),
       );
     }
-    return done.events === EVENT_BATCH || done.runs === RUN_BATCH;
+    return done.events === EVENT_BATCH || done.runs >= RUN_BATCH;
   }
 
   /** Until the next run is due (timers fire on time), at most one poll interval. */
