@@ -76,23 +76,29 @@ class PostgresSignals implements WorkSignals {
   notify(kind: WorkKind): void {
     if (this.closed) return;
     this.pending.add(kind);
-    this.flushing ??= this.flush().finally(() => {
-      this.flushing = undefined;
-    });
+    this.flushing ??= this.flush();
   }
 
   private async flush(): Promise<void> {
-    while (this.pending.size > 0) {
-      const payloads = [...this.pending].map((kind) => `${kind}:${this.sender}`);
-      this.pending.clear();
-      try {
-        await sql`select pg_notify(${this.channel}, p) from unnest(${payloads}::text[]) as p`.execute(
-          this.opts.database.db,
-        );
-      } catch (err) {
-        // Only a hint: the other processes' polling finds the work anyway.
-        this.opts.logger.warn({ err }, 'work signal not sent; peers will find the work by polling');
+    try {
+      while (this.pending.size > 0) {
+        const payloads = [...this.pending].map((kind) => `${kind}:${this.sender}`);
+        this.pending.clear();
+        try {
+          await sql`select pg_notify(${this.channel}, p) from unnest(${payloads}::text[]) as p`.execute(
+            this.opts.database.db,
+          );
+        } catch (err) {
+          // Only a hint: the other processes' polling finds the work anyway.
+          this.opts.logger.warn(
+            { err },
+            'work signal not sent; peers will find the work by polling',
+          );
+        }
       }
+    } finally {
+      // In the same turn as the last look at `pending`: a signal added after it starts a new flush.
+      this.flushing = undefined;
     }
   }
 
