@@ -1,12 +1,8 @@
 // Decides, for one chunk of rows, which contacts to create and which to change, and which rows fail.
 // Pure: the contacts the chunk's identities name were read before, and are written after.
 import type { ReadContact } from '../contacts/contact-input.ts';
-import type {
-  ContactChange,
-  ContactData,
-  IdentityColumn,
-  NewContactData,
-} from '../contacts/store/contact-rows.ts';
+import type { ContactChange, NewContactData } from '../contacts/store/contact-batches.ts';
+import type { ContactData, IdentityColumn } from '../contacts/store/contact-rows.ts';
 import { coerceFieldValues, type FieldDefinition } from '../contacts/store/field-values.ts';
 import type { ContactRow } from '../db/schema.ts';
 import type { FieldIssue } from '../errors.ts';

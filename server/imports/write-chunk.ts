@@ -8,11 +8,11 @@ import {
 import {
   type ContactChange,
   findContactsBy,
-  type IdentityColumn,
   insertContacts,
   lockIdentitiesOf,
   updateContacts,
-} from '../contacts/store/contact-rows.ts';
+} from '../contacts/store/contact-batches.ts';
+import type { IdentityColumn } from '../contacts/store/contact-rows.ts';
 import { fieldDefinitionsFor } from '../contacts/store/field-values.ts';
 import type { ContactRow } from '../db/schema.ts';
 import type { Tx } from '../db/unit-of-work.ts';
