@@ -83,10 +83,12 @@ export async function writeChunk(
   const definitions = await fieldDefinitionsFor(db, [...fieldKeys]);
   const plan = planChunk(rows, stored, definitions, rules);
 
+  // The plan creates a contact only for identities no stored contact holds: `stored` has them all.
   const inserted = await insertContacts(
     db,
     plan.creates.map((t) => newContactOf(t, rules)),
     now,
+    { ownersRead: true },
   );
   const created = plan.creates.map((target, i) => ({ target, id: inserted[i]?.id as number }));
   const changes = plan.updates

@@ -1,9 +1,10 @@
 // Hot SQL of the contacts store's batch verbs: each statement compiled once per shape, then run with
-// a flat list of values (compiling 500 rows through Kysely cost more than SQLite spent running them).
-import { CompiledQuery, sql } from 'kysely';
+// a flat list of values (db/statement-shapes.ts).
+import { sql } from 'kysely';
 import { dialectOf } from '../../db/dialect.ts';
 import type { DB } from '../../db/open-database.ts';
 import type { ContactRow } from '../../db/schema.ts';
+import { holes, runShape, shapeText } from '../../db/statement-shapes.ts';
 import type { IdentityColumn } from './contact-rows.ts';
 
 /** The columns both batch writes set from a contact's data and status. */
@@ -36,28 +37,6 @@ const NUMERIC = new Set<string>(['email_confirmed_at', 'unsubscribed_at', 'delet
 
 export type Identities = Pick<ContactRow, 'email' | 'phone' | 'external_id'>;
 
-/** Shapes kept: an import uses two or three (full slices and the last one). */
-const TEXTS_KEPT = 64;
-const texts = new Map<string, string>();
-
-/** The SQL text of a statement shape on this database's dialect, compiled the first time. */
-function textOf(db: DB, shape: string, compile: () => CompiledQuery): string {
-  const key = `${dialectOf(db).name}:${shape}`;
-  let text = texts.get(key);
-  if (text === undefined) {
-    if (texts.size >= TEXTS_KEPT) texts.clear();
-    text = compile().sql;
-    texts.set(key, text);
-  }
-  return text;
-}
-
-const run = <R>(db: DB, text: string, values: unknown[]) =>
-  db.executeQuery<R>(CompiledQuery.raw(text, values));
-
-/** A list of `count` placeholders, for compiling a shape (the values are bound when it runs). */
-const holes = (count: number) => new Array<null>(count).fill(null);
-
 /**
  * Inserts rows given as one flat list of values, `INSERTED.length` per row in its order; answers
  * the new rows' ids and identities (in no promised order).
@@ -67,13 +46,13 @@ export async function insertRows(
   values: unknown[],
 ): Promise<(Identities & { id: number })[]> {
   const count = values.length / INSERTED.length;
-  const text = textOf(db, `insert:${count}`, () => {
+  const text = shapeText(db, `insert:${count}`, () => {
     const row = sql`(${sql.join(holes(INSERTED.length))})`;
     return sql`insert into contacts (${sql.join(INSERTED.map((c) => sql.ref(c)))})
       values ${sql.join(new Array(count).fill(row))}
       returning id, email, phone, external_id`.compile(db);
   });
-  return (await run<Identities & { id: number }>(db, text, values)).rows;
+  return (await runShape<Identities & { id: number }>(db, text, values)).rows;
 }
 
 /**
@@ -87,7 +66,7 @@ export async function updateRows(
   now: number,
 ): Promise<void> {
   const count = values.length / (WRITTEN.length + 1);
-  const text = textOf(db, `update:${count}`, () => {
+  const text = shapeText(db, `update:${count}`, () => {
     const row = sql`(${sql.join([
       sql`cast(${null} as bigint)`,
       ...WRITTEN.map((c) => (NUMERIC.has(c) ? sql`cast(${null} as bigint)` : sql`${null}`)),
@@ -98,7 +77,7 @@ export async function updateRows(
       where contacts.id = v.column1`.compile(db);
   });
   // The shared values come first in the text (the SET list), the rows' after them.
-  await run(db, text, ([now, stamp] as unknown[]).concat(values));
+  await runShape(db, text, ([now, stamp] as unknown[]).concat(values));
 }
 
 /**
@@ -110,7 +89,7 @@ export async function contactsWith(
   column: IdentityColumn,
   values: string[],
 ): Promise<ContactRow[]> {
-  const text = textOf(db, `find:${column}:${values.length}`, () =>
+  const text = shapeText(db, `find:${column}:${values.length}`, () =>
     dialectOf(db)
       .lockForWrite(
         db
@@ -121,7 +100,7 @@ export async function contactsWith(
       )
       .compile(),
   );
-  return (await run<ContactRow>(db, text, values)).rows;
+  return (await runShape<ContactRow>(db, text, values)).rows;
 }
 
 /** The ids of the contacts holding any of these values of one identity, with the value. */
@@ -130,12 +109,12 @@ export async function ownersOf(
   column: IdentityColumn,
   values: string[],
 ): Promise<{ id: number; value: string }[]> {
-  const text = textOf(db, `owners:${column}:${values.length}`, () =>
+  const text = shapeText(db, `owners:${column}:${values.length}`, () =>
     db
       .selectFrom('contacts')
       .select(['id', `${column} as value`])
       .where(column, 'in', holes(values.length) as never[])
       .compile(),
   );
-  return (await run<{ id: number; value: string }>(db, text, values)).rows;
+  return (await runShape<{ id: number; value: string }>(db, text, values)).rows;
 }

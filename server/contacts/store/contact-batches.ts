@@ -49,7 +49,10 @@ export async function findContactsBy(
 
 /** Takes the identity locks of many contacts at once (PostgreSQL), in the one fixed order. */
 export function lockIdentitiesOf(trx: DB, inputs: Parameters<typeof identityLockKeys>[0][]) {
-  return dialectOf(trx).lockIdentities(trx, inputs.flatMap(identityLockKeys));
+  function* keys() {
+    for (const input of inputs) yield* identityLockKeys(input);
+  }
+  return dialectOf(trx).lockIdentities(trx, keys());
 }
 
 /** `assertIdentitiesFree` for a batch: one query per identity kind for all of them. */
@@ -91,13 +94,18 @@ export interface NewContactData {
  * Inserts many contacts, a few statements per 500; each must have an email, a phone or an external
  * id, and none may be another contact's (an IdentityConflictError otherwise: take
  * `lockIdentitiesOf` first and look them up). A value of the wrong type for a defined field is a
- * ValidationError. Answers the new rows' ids and identities, in the order given.
+ * ValidationError. Answers the new rows' ids and identities, in the order given. A caller that has
+ * just read, in this transaction and under those locks, the contacts holding any of the identities
+ * (`findContactsBy`) and found none says `ownersRead: true`: they are not looked up again (an
+ * import's second pass over the table cost as much as its first); a unique index still refuses a
+ * duplicate, failing the whole batch.
  * @example await insertContacts(trx, [{ data: { email: 'ann@example.com' }, status: 'confirmed', source: 'import' }], now)
  */
 export async function insertContacts(
   db: DB,
   contacts: NewContactData[],
   now: number,
+  options: { ownersRead?: boolean } = {},
 ): Promise<(Identities & { id: number })[]> {
   if (contacts.length === 0) return [];
   const definitions = await batchFieldDefinitions(
@@ -141,7 +149,7 @@ export async function insertContacts(
     for (const column of INSERTED) values.push(row[column] ?? null);
   }
   if (issues.length > 0) throw new ValidationError(issues);
-  await assertBatchIdentitiesFree(db, identities);
+  if (!options.ownersRead) await assertBatchIdentitiesFree(db, identities);
   const inserted: (Identities & { id: number })[] = [];
   const perSlice = SLICE * INSERTED.length;
   for (let i = 0; i < values.length; i += perSlice)
