@@ -1,4 +1,5 @@
 // Imports one chunk of rows inside the caller's transaction: a few statements for the whole chunk.
+import type { ReadContact } from '../contacts/contact-input.ts';
 import {
   addLabelIds,
   ensureLabels,
@@ -71,15 +72,16 @@ export async function writeChunk(
   now: number,
 ): Promise<ChunkOutcome> {
   const db = tx.db;
-  await lockIdentitiesOf(
-    db,
-    rows.flatMap((r) => (r.read.ok ? [r.read.contact] : [])),
-  );
-  const stored = await storedContacts(tx, rows);
+  const contacts: ReadContact[] = [];
   const fieldKeys = new Set<string>();
-  for (const row of rows)
-    if (row.read.ok)
-      for (const key of Object.keys(row.read.contact.fields ?? {})) fieldKeys.add(key);
+  for (const row of rows) {
+    if (!row.read.ok) continue;
+    contacts.push(row.read.contact);
+    const fields = row.read.contact.fields;
+    if (fields) for (const key in fields) fieldKeys.add(key);
+  }
+  await lockIdentitiesOf(db, contacts);
+  const stored = await storedContacts(tx, rows);
   const definitions = await fieldDefinitionsFor(db, [...fieldKeys]);
   const plan = planChunk(rows, stored, definitions, rules);
 
