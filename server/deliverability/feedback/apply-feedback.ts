@@ -2,6 +2,7 @@
 import {
   findContactBy,
   findContactById,
+  isErased,
   updateContact,
 } from '../../contacts/store/contact-rows.ts';
 import type { ContactRow } from '../../db/schema.ts';
@@ -69,7 +70,10 @@ export function applyFeedback(
       source: feedback.source,
       ...(bounceType ? { type: bounceType } : {}),
       ...(feedback.status ? { status: feedback.status } : {}),
-      ...(feedback.diagnostic ? { diagnostic: feedback.diagnostic.slice(0, 1000) } : {}),
+      // The receiver's words name the address: none for a contact erased before the report came.
+      ...(feedback.diagnostic && !(contact && isErased(contact))
+        ? { diagnostic: feedback.diagnostic.slice(0, 1000) }
+        : {}),
     };
     await recordActivities(
       tx.db,
