@@ -2,18 +2,7 @@
 import { useState } from 'preact/hooks';
 import { type ApiKey, api } from '../api.ts';
 import { ErrorNote, Loading, PageTitle, Time, useAction, useLoad } from '../parts/ui.tsx';
-
-const SCOPES = [
-  'admin',
-  'contacts:read',
-  'contacts:write',
-  'forms:read',
-  'forms:write',
-  'events:read',
-  'events:write',
-  'workflows:read',
-  'workflows:write',
-];
+import { SCOPES } from '../scopes.ts';
 
 export function KeysPage() {
   const keys = useLoad(() => api<{ items: ApiKey[] }>('/keys'), []);

@@ -155,7 +155,8 @@ export function registerContactHistoryRoutes(api: ApiApp, db: DB): void {
       description:
         'Counted from consent records of the last `days` UTC days, today included: a subscribe ' +
         '(every public or API subscribe through a form), a confirm (the link used) and an ' +
-        'unsubscribe. `form` is the form id (null: no form). Days with nothing are left out.',
+        'unsubscribe. `form` is the form id (null: no form). An unsubscribe leaves every form, so it ' +
+        'is counted under `form: null`, never under a form. Days with nothing are left out.',
       security,
       middleware: [requireScope('contacts:read')] as const,
       request: {

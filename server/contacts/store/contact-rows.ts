@@ -238,10 +238,14 @@ export function markContactDeleted(db: DB, current: ContactRow, now: number): Pr
   );
 }
 
+/** Erased (GDPR): deleted with nothing left that identifies the person. */
+export const isErased = (row: ContactRow) =>
+  row.deleted_at !== null && !row.email && !row.phone && !row.external_id;
+
 /** Undoes a soft delete: the contact gets back the status it had. An erased one cannot come back. */
 export function restoreContact(db: DB, current: ContactRow, now: number): Promise<ContactRow> {
   if (current.deleted_at === null) return Promise.resolve(current);
-  if (!current.email && !current.phone && !current.external_id)
+  if (isErased(current))
     throw new ConflictError(
       `contact ${current.id} was erased: nothing is left to restore; create the contact anew`,
     );

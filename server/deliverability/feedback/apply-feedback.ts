@@ -2,13 +2,14 @@
 import {
   findContactBy,
   findContactById,
+  isErased,
   updateContact,
 } from '../../contacts/store/contact-rows.ts';
 import type { ContactRow } from '../../db/schema.ts';
 import { type Tx, type VerbContext, withTransaction } from '../../db/unit-of-work.ts';
 import { appendEvent, contactEventParams } from '../../events/append-event.ts';
 import { hasActivity, recordActivities } from '../activities/record-activity.ts';
-import { suppressAddress } from '../suppressions/suppression-rows.ts';
+import { isSuppressed, suppressAddress } from '../suppressions/suppression-rows.ts';
 
 /** One piece of feedback, whatever format it came in (webhook-formats.ts, dsn-report.ts). */
 export interface MailFeedback {
@@ -44,7 +45,7 @@ async function findMail(tx: Tx, messageId: string | undefined) {
  * its contact `bounced`; a complaint suppresses it and marks the contact `unsubscribed`; both
  * withdraw mail still queued for it and append `emailBounced` / `emailComplained`. A soft bounce
  * and a delivery are only recorded. The same report about the same mail twice (a provider's
- * retry) changes nothing the second time.
+ * retry) changes nothing the second time; a hard bounce after soft ones about that mail still applies.
  * @example await applyFeedback(ctx, { type: 'bounce', bounceType: 'hard', email: 'ann@example.com', source: 'webhook:generic' }, now)
  */
 export function applyFeedback(
@@ -60,16 +61,27 @@ export function applyFeedback(
         : feedback.type === 'complaint'
           ? 'complained'
           : 'delivered';
-    if (mail && (await hasActivity(tx.db, mail.id, action))) return 'duplicate';
+    const bounceType = feedback.type === 'bounce' ? (feedback.bounceType ?? 'hard') : undefined;
+    const lasting = feedback.type === 'complaint' || bounceType === 'hard';
+    // A hard bounce after soft ones about the same mail (a provider giving up) is news: it is a
+    // repeat only once the address is suppressed.
+    if (
+      mail &&
+      (await hasActivity(tx.db, mail.id, action)) &&
+      !(bounceType === 'hard' && !(await isSuppressed(tx.db, feedback.email)))
+    )
+      return 'duplicate';
     let contact: ContactRow | undefined =
       mail?.contact_id != null ? await findContactById(tx.db, mail.contact_id) : undefined;
     contact ??= await findContactBy(tx.db, 'email', feedback.email);
-    const bounceType = feedback.type === 'bounce' ? (feedback.bounceType ?? 'hard') : undefined;
     const detail = {
       source: feedback.source,
       ...(bounceType ? { type: bounceType } : {}),
       ...(feedback.status ? { status: feedback.status } : {}),
-      ...(feedback.diagnostic ? { diagnostic: feedback.diagnostic.slice(0, 1000) } : {}),
+      // The receiver's words name the address: none for a contact erased before the report came.
+      ...(feedback.diagnostic && !(contact && isErased(contact))
+        ? { diagnostic: feedback.diagnostic.slice(0, 1000) }
+        : {}),
     };
     await recordActivities(
       tx.db,
@@ -89,7 +101,6 @@ export function applyFeedback(
     );
     if (feedback.type === 'delivered') return 'applied';
 
-    const lasting = feedback.type === 'complaint' || bounceType === 'hard';
     if (lasting) {
       await suppressAddress(tx, {
         email: feedback.email,

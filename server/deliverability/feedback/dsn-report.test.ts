@@ -46,7 +46,7 @@ describe('feedbackFromReport', () => {
     expect(feedback).toEqual([
       {
         type: 'bounce',
-        email: 'Gone@Example.org',
+        email: 'gone@example.org',
         messageId: '<abc.12@lists.example.com>',
         bounceType: 'hard',
         status: '5.1.1',
@@ -88,6 +88,32 @@ describe('feedbackFromReport', () => {
         email: 'ann@example.org',
         messageId: '<m.7@lists.example.com>',
         diagnostic: 'abuse',
+        source: 'bounce-mailbox',
+      },
+    ]);
+  });
+
+  it('lower-cases the address, so the contact it names is found as the webhooks find it', async () => {
+    const feedback = await feedbackFromReport(
+      dsn(['Final-Recipient: rfc822; Ann.Lee@Example.ORG\r\nAction: failed\r\nStatus: 5.1.1']),
+    );
+    expect(feedback.map((f) => f.email)).toEqual(['ann.lee@example.org']);
+  });
+
+  it('skips a recipient that is no address and keeps no text PostgreSQL cannot store', async () => {
+    const report = dsn([
+      'Final-Recipient: rfc822; nul\u0000@example.org\r\nAction: failed\r\nStatus: 5.1.1',
+      `Final-Recipient: rfc822; ${'a'.repeat(300)}\r\nAction: failed\r\nStatus: 5.1.1`,
+      'Final-Recipient: rfc822; ok@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550\u0000 gone',
+    ]).replace('<abc.12@lists.example.com>', '<abc\u000012@lists.example.com>');
+    expect(await feedbackFromReport(report)).toEqual([
+      {
+        type: 'bounce',
+        email: 'ok@example.org',
+        messageId: undefined,
+        bounceType: 'hard',
+        status: '5.1.1',
+        diagnostic: '550 gone',
         source: 'bounce-mailbox',
       },
     ]);

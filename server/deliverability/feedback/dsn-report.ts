@@ -1,4 +1,5 @@
 // Reads a report mail: RFC 3464 delivery status notifications (bounces) and RFC 5965 ARF complaints.
+import { emailSchema } from '../../subscribe/input-fields.ts';
 import type { MailFeedback } from './apply-feedback.ts';
 
 type Fields = Map<string, string>;
@@ -23,16 +24,36 @@ export function fieldGroups(body: string): Fields[] {
 }
 
 /** `rfc822; Ann@Example.org` → `Ann@Example.org` (the address type is optional in practice). */
-const addressOf = (value: string | undefined) =>
+const typedValue = (value: string | undefined) =>
   value
     ?.replace(/^[^;]*;/, '')
     .trim()
     .replace(/^<|>$/g, '') || undefined;
 
+/**
+ * The address as the webhooks read theirs (lower-cased, so its contact is found), or undefined for
+ * one that is no address: anyone can mail the bounce mailbox, and a NUL byte PostgreSQL cannot
+ * store would fail the report with 451 on every retry of the reporting MTA.
+ */
+const addressOf = (value: string | undefined) => {
+  const parsed = emailSchema.safeParse(typedValue(value) ?? '');
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** Control characters, NUL among them (which PostgreSQL cannot store), in a report's text. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
+/** The receiver's words without control characters. */
+const textOf = (value: string | undefined) =>
+  typedValue(value)?.replace(CONTROL, '').trim() || undefined;
+
 /** The Message-ID (and To) of the original mail, from its headers as the report quotes them. */
 function originalHeaders(text: string | undefined) {
   const headers = fieldGroups(text ?? '')[0] ?? new Map<string, string>();
-  const messageId = /<[^<>\s]+>/.exec(headers.get('message-id') ?? '')?.[0];
+  const quoted = /<[^<>\s]+>/.exec(headers.get('message-id') ?? '')?.[0];
+  // A Message-ID with a control character is none we sent.
+  const messageId = quoted && !quoted.match(CONTROL) ? quoted : undefined;
   const to = /[^\s<>,"]+@[^\s<>,"]+/.exec(headers.get('to') ?? '')?.[0];
   return { messageId, to };
 }
@@ -64,7 +85,7 @@ export async function feedbackFromReport(raw: Buffer | string): Promise<MailFeed
           messageId: original.messageId,
           bounceType: code?.startsWith('4.') ? 'soft' : 'hard',
           status: code,
-          diagnostic: addressOf(fields.get('diagnostic-code')),
+          diagnostic: textOf(fields.get('diagnostic-code')),
           source: 'bounce-mailbox',
         },
       ];
@@ -74,14 +95,14 @@ export async function feedbackFromReport(raw: Buffer | string): Promise<MailFeed
   const report = part('message/feedback-report');
   if (report) {
     const fields = fieldGroups(report)[0] ?? new Map<string, string>();
-    const email = addressOf(fields.get('original-rcpt-to')) ?? original.to;
+    const email = addressOf(fields.get('original-rcpt-to') ?? original.to);
     if (!email) return [];
     return [
       {
         type: 'complaint',
         email,
         messageId: original.messageId,
-        diagnostic: fields.get('feedback-type'),
+        diagnostic: textOf(fields.get('feedback-type')),
         source: 'bounce-mailbox',
       },
     ];

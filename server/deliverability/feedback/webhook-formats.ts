@@ -23,10 +23,19 @@ const GenericEvent = z
   .strict()
   .openapi('MailFeedbackEvent');
 
+const GenericEventList = z.object({ events: z.array(GenericEvent).min(1).max(500) }).strict();
+
 /** `{events: [...]}` (1–500), or one event on its own. */
 export const GenericFeedbackBody = z
-  .union([z.object({ events: z.array(GenericEvent).min(1).max(500) }).strict(), GenericEvent])
+  .union([GenericEventList, GenericEvent])
   .openapi('MailFeedbackRequest');
+
+/**
+ * The body read as the shape it is (a list when it has `events`): the union's own error names no
+ * field, so a refused body is parsed again with this to say which field was wrong.
+ */
+export const genericFeedbackShape = (raw: unknown) =>
+  typeof raw === 'object' && raw !== null && 'events' in raw ? GenericEventList : GenericEvent;
 
 export function fromGeneric(body: z.infer<typeof GenericFeedbackBody>): MailFeedback[] {
   const events = 'events' in body ? body.events : [body];

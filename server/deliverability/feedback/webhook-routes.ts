@@ -1,10 +1,19 @@
 // /api/v1/webhooks/*: bounces, complaints and deliveries reported by a mail provider.
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppDeps } from '../../app-deps.ts';
 import { requireScope } from '../../auth/require-api-key.ts';
+import { ValidationError } from '../../errors.ts';
 import { type ApiApp, errorResponses, security } from '../../http/api-app.ts';
+import { zodIssues } from '../../http/error-handler.ts';
 import { applyFeedback, type MailFeedback } from './apply-feedback.ts';
-import { fromGeneric, fromPostmark, GenericFeedbackBody, PostmarkBody } from './webhook-formats.ts';
+import {
+  fromGeneric,
+  fromPostmark,
+  GenericFeedbackBody,
+  genericFeedbackShape,
+  PostmarkBody,
+} from './webhook-formats.ts';
 
 const FeedbackResult = z
   .object({
@@ -23,6 +32,13 @@ const description =
   '`X-API-Key: KEY`). A hard bounce suppresses the address and marks its contact `bounced`; a ' +
   'complaint suppresses it and marks the contact `unsubscribed`; a soft bounce and a delivery ' +
   'are recorded as activities.';
+
+/** A refused generic body, its errors those of the shape it is (one event, or `events`). */
+async function refuseAsItsShape(c: Context, error: z.ZodError): Promise<never> {
+  const raw: unknown = await c.req.json();
+  const again = genericFeedbackShape(raw).safeParse(raw);
+  throw new ValidationError(zodIssues(again.success ? error : again.error));
+}
 
 export function registerFeedbackWebhookRoutes(api: ApiApp, deps: Pick<AppDeps, 'db' | 'wakeups'>) {
   const ctx = { db: deps.db, wakeups: deps.wakeups };
@@ -58,6 +74,11 @@ export function registerFeedbackWebhookRoutes(api: ApiApp, deps: Pick<AppDeps, '
       responses: answers,
     }),
     async (c) => c.json(await applyAll(fromGeneric(c.req.valid('json'))), 200),
+    (result, c) => {
+      if (result.success) return undefined;
+      if (result.target !== 'json') throw new ValidationError(zodIssues(result.error));
+      return refuseAsItsShape(c, result.error);
+    },
   );
 
   api.openapi(

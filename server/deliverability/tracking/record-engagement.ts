@@ -1,5 +1,5 @@
 // An open or a click of a tracked mail: recorded as an activity, and the first of its kind as an event.
-import { findContactById } from '../../contacts/store/contact-rows.ts';
+import { findContactById, isErased } from '../../contacts/store/contact-rows.ts';
 import { type VerbContext, withTransaction } from '../../db/unit-of-work.ts';
 import { appendEvent, contactEventParams } from '../../events/append-event.ts';
 import { hasActivity, recordActivities } from '../activities/record-activity.ts';
@@ -26,7 +26,11 @@ export function recordEngagement(
       .where('id', '=', input.outboxId)
       .executeTakeFirst();
     if (!mail) return false;
-    const first = !(await hasActivity(tx.db, mail.id, input.kind, input.url));
+    const contact =
+      mail.contact_id === null ? undefined : await findContactById(tx.db, mail.contact_id);
+    // A click after the erasure is counted, but the URL (which may name the person) is not kept.
+    const url = contact && isErased(contact) ? undefined : input.url;
+    const first = !(await hasActivity(tx.db, mail.id, input.kind, url));
     await recordActivities(
       tx.db,
       [
@@ -37,14 +41,12 @@ export function recordEngagement(
           messageId: mail.message_id,
           workflow: mail.workflow,
           step: mail.step,
-          url: input.url ?? null,
+          url: url ?? null,
         },
       ],
       input.now,
     );
-    if (!first || mail.contact_id === null) return true;
-    const contact = await findContactById(tx.db, mail.contact_id);
-    if (!contact || contact.deleted_at !== null) return true;
+    if (!first || !contact || contact.deleted_at !== null) return true;
     await appendEvent(tx, {
       type: EVENTS[input.kind],
       contactId: contact.id,

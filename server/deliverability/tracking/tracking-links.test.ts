@@ -26,6 +26,22 @@ describe('tracking links', () => {
     );
   });
 
+  it('signs the URL a browser would open: newlines from a template dropped, spaces encoded', () => {
+    // A CR/LF left in the signed URL made the click redirect fail with a 500 (no header may hold it).
+    const html = '<a href="https://shop.example/x?ref=a\r\nb c">x</a><a href="https://[x">bad</a>';
+    const out = addTracking(html, {
+      publicUrl: BASE,
+      secret: SECRET,
+      outboxId: 12,
+      keep: () => false,
+    });
+    expect(out).toContain(
+      `href="${clickUrl(BASE, SECRET, 12, 'https://shop.example/x?ref=ab%20c').replace(/&/g, '&amp;')}"`,
+    );
+    // A link no browser could open stays as written rather than signed.
+    expect(out).toContain('<a href="https://[x">bad</a>');
+  });
+
   it('verifies only the URL and mail a signature was made for', () => {
     const url = 'https://shop.example/x';
     const signature = new URL(clickUrl(BASE, SECRET, 12, url)).pathname.split('/')[4] as string;

@@ -53,8 +53,11 @@ export function addTracking(
   input: { publicUrl: string; secret: string; outboxId: number; keep: (url: string) => boolean },
 ): string {
   const linked = html.replace(LINK, (whole, before: string, href: string, after: string) => {
-    const url = unescapeHtml(href);
-    if (input.keep(url)) return whole;
+    // Signed as a browser would open it (WHATWG: newlines dropped, spaces encoded): a raw CR/LF
+    // from a template cannot go into the redirect's Location header. Unparsable: left untracked.
+    const written = unescapeHtml(href);
+    if (input.keep(written) || !URL.canParse(written)) return whole;
+    const url = new URL(written).href;
     const tracked = clickUrl(input.publicUrl, input.secret, input.outboxId, url);
     return `${before}${escapeHtml(tracked)}${after}`;
   });
