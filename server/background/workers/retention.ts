@@ -1,10 +1,11 @@
 // Retention: old events, sent mail, mail activities, consents of erased contacts and finished runs go, in batches.
 import { pruneErasedConsents } from '../../contacts/consents.ts';
 import type { DialectCapabilities } from '../../db/dialect.ts';
+import type { PruneWindow } from '../../db/id-window.ts';
 import type { DB } from '../../db/open-database.ts';
 import { pruneActivities } from '../../deliverability/activities/prune-activities.ts';
 import { pruneFinishedRuns, pruneUnusedVersions } from '../../engine/runs-store/prune-runs.ts';
-import { type PruneWindow, pruneEvents } from '../../events/prune-events.ts';
+import { pruneEvents } from '../../events/prune-events.ts';
 import type { Logger } from '../../logger.ts';
 import { pruneDevMail } from '../../mail/forget-dev-mail.ts';
 import { pruneMail } from '../../mail/outbox/prune-mail.ts';
