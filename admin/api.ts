@@ -111,6 +111,8 @@ export interface Form {
   requireConsent: boolean;
   defaultCountry: string | null;
   texts: Record<string, string | undefined>;
+  /** The widget's texts per language code, over `texts`. */
+  translations: Record<string, Record<string, string | undefined> | undefined>;
   redirectUrls: { success?: string | null; confirmed?: string | null };
   botDefence: { challenge: string; turnstileSiteKey: string | null };
   createdAt?: string;

@@ -24,6 +24,7 @@ import { apiDocsRoutes } from './http/api-docs.ts';
 import { registerApiFallback } from './http/api-fallback.ts';
 import { bodyLimit } from './http/body-limit.ts';
 import { errorHandler } from './http/error-handler.ts';
+import { healthRoutes } from './http/health-routes.ts';
 import { rejectUnstorableTextInBody, rejectUnstorableTextInUrl } from './http/input-guard.ts';
 import { pageCsp } from './http/page-csp.ts';
 import { rateLimitPerApiKey } from './http/rate-limit.ts';
@@ -62,10 +63,7 @@ export function createApp(deps: AppDeps): Hono {
   for (const path of ['/confirm/*', '/unsubscribe/*', '/v1/forms/*', '/t/*'])
     app.use(path, pageCsp());
 
-  app.get('/healthz', async (c) => {
-    await deps.db.selectFrom('settings').select('key').limit(1).execute();
-    return c.json({ status: 'ok' });
-  });
+  app.route('/', healthRoutes(deps.db));
 
   if (metrics === 'main') app.route('/', metricsRoutes(deps));
   app.route('/', widgetRoutes(deps.logger));

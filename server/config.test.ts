@@ -59,6 +59,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
   });
 
+  it('reads the PostgreSQL pool size and refuses one that cannot work', () => {
+    expect(loadConfig({}).DATABASE_POOL_SIZE).toBe(10);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '25' }).DATABASE_POOL_SIZE).toBe(25);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '1' })).toThrow(
+      /DATABASE_POOL_SIZE: must be at least 2/,
+    );
+  });
+
   it('derives PUBLIC_URL from PORT and drops a trailing slash', () => {
     expect(loadConfig({ PORT: '3000' }).PUBLIC_URL).toBe('http://localhost:3000');
     expect(loadConfig({ PUBLIC_URL: 'https://lists.example.com/' }).PUBLIC_URL).toBe(

@@ -14,6 +14,13 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATABASE_URL: databaseUrl.default('sqlite:data/subflow.db'),
+  /** PostgreSQL connections per process (the work listener holds one more); unused on SQLite. */
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(2, 'must be at least 2')
+    .max(1000, 'must be at most 1000')
+    .default(10),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…')
@@ -183,8 +190,10 @@ export const defaultTimings: Timings = {
   shutdownGraceMs: 10_000,
   enginePollMs: 1_000,
   engineLeaseMs: 2 * 60_000,
-  workerHeartbeatMs: 2_000,
-  workerStaleMs: 10_000,
+  // A crash on this host is seen after two missed beats (2 s), on another host after 5 s of
+  // silence: a live process's event loop never stalls that long, so its claims are safe.
+  workerHeartbeatMs: 1_000,
+  workerStaleMs: 5_000,
   importPollMs: 1_000,
   importLeaseMs: 60_000,
   importRetryMs: 2_000,

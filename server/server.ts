@@ -1,22 +1,22 @@
-// Starts Subflow: config, database and migrations, the background loops and the HTTP listener.
+// Starts Subflow: database and migrations, the role's background work and the HTTP listener.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
+import { assertRoleFits, type Role, servesHttp } from './background/process-role.ts';
+import { startProcessWork } from './background/process-work.ts';
 import { WorkerRegistry } from './background/worker-registry.ts';
-import { pruneExpiredLoop } from './background/workers/prune-expired.ts';
-import { retentionLoop } from './background/workers/retention.ts';
-import { type Config, retentionPolicy } from './config.ts';
+import type { Config } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type OpenDatabase, openDatabase } from './db/open-database.ts';
-import type { VerbContext, Wakeups } from './db/unit-of-work.ts';
-import { BounceMailbox } from './deliverability/feedback/bounce-mailbox.ts';
-import { WorkflowEngine } from './engine/engine.ts';
+import type { Wakeups } from './db/unit-of-work.ts';
+import { openWorkSignals, WORK_KINDS } from './db/work-signals.ts';
+import type { BounceMailbox } from './deliverability/feedback/bounce-mailbox.ts';
+import type { WorkflowEngine } from './engine/engine.ts';
 import { ensureDefaultForm } from './forms/forms-store.ts';
-import { ImportWorker } from './imports/import-worker.ts';
+import { healthOnlyApp } from './http/health-routes.ts';
 import type { Logger } from './logger.ts';
-import { MailSender } from './mail/sender.ts';
-import { devMailboxTransport, smtpTransport } from './mail/transports.ts';
+import type { MailSender } from './mail/sender.ts';
 import { serveMetrics } from './metrics/metrics-routes.ts';
 import { loadSecretKey } from './settings/secret-key.ts';
 
@@ -25,116 +25,86 @@ export interface RunningServer {
   /** The app behind the listener: its routes are what tests compare with the OpenAPI document. */
   app: Hono;
   port: number;
+  role: Role;
   database: OpenDatabase;
-  mailer: MailSender;
   engine: WorkflowEngine;
-  /** Wakes the mail sender or the engine (verbs do so after their commits). */
+  /** The mail sender; none in a web process. */
+  mailer: MailSender | undefined;
+  /** Wakes the mail sender, the engine or the importer, here and in peers (after commits). */
   wakeups: Wakeups;
   /** Base URL of the METRICS_PORT listener, when there is one. */
   metricsUrl: string | undefined;
-  /** The SMTP receiver for DSN and ARF reports, when BOUNCE_SMTP_PORT is set. */
+  /** The SMTP receiver for DSN and ARF reports, when BOUNCE_SMTP_PORT is set (worker roles). */
   bounceMailbox: BounceMailbox | undefined;
-  /** Stops accepting connections, lets in-flight requests finish, stops the sender, closes the DB. */
+  /**
+   * Stops accepting connections, lets in-flight requests and background passes finish, releases
+   * this process's claims, closes the DB.
+   */
   close(): Promise<void>;
 }
 
-/** Domain for Message-IDs: the sender's, else the public host. */
-function messageIdDomain(config: Config): string {
-  return /@([^>\s]+)>?\s*$/.exec(config.MAIL_FROM)?.[1] ?? new URL(config.PUBLIC_URL).hostname;
+export interface StartOptions {
+  /** `subflow serve --role`; default `all`. */
+  role?: Role;
 }
 
-async function startBounceMailbox(config: Config, ctx: VerbContext, logger: Logger) {
-  if (config.BOUNCE_SMTP_PORT === undefined) return undefined;
-  const mailbox = new BounceMailbox({
-    host: config.BOUNCE_SMTP_HOST,
-    port: config.BOUNCE_SMTP_PORT,
-    ctx,
-    logger: logger.child({ module: 'bounce-mailbox' }),
-  });
-  await mailbox.start();
-  return mailbox;
-}
-
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const database = openDatabase(config.DATABASE_URL);
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  opts: StartOptions = {},
+): Promise<RunningServer> {
+  const role = opts.role ?? 'all';
+  assertRoleFits(role, config.DATABASE_URL);
+  const database = openDatabase(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
   const { db, dialect } = database;
+  // Processes starting at once: the migrator's lock lets one migrate while the others wait, and
+  // the default form and the secret key are inserted with ON CONFLICT DO NOTHING.
   const applied = await migrateToLatest(db, dialect);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   await ensureDefaultForm(db);
   const secretKey = await loadSecretKey(db, config.SECRET_KEY);
 
+  const signals = await openWorkSignals({
+    database,
+    url: config.DATABASE_URL,
+    logger: logger.child({ module: 'signals' }),
+  });
+  let wakeAll = () => {};
   // Registered before anything claims work, so no claim is ever held by an unknown worker.
   const worker = await WorkerRegistry.start({
     db,
     logger: logger.child({ module: 'worker' }),
     heartbeatMs: config.timings.workerHeartbeatMs,
     staleMs: config.timings.workerStaleMs,
+    // A dead peer's released rows are due now: whichever worker is idle should take them.
+    onReleased: () => wakeAll(),
   });
-  const transport = config.SMTP_URL
-    ? smtpTransport(config.SMTP_URL, { dkim: config.dkim, bounceAddress: config.BOUNCE_ADDRESS })
-    : devMailboxTransport(db);
-  const mailer = new MailSender({
-    db,
-    dialect,
-    transport,
-    from: config.MAIL_FROM,
-    messageIdDomain: messageIdDomain(config),
-    publicUrl: config.PUBLIC_URL,
-    secretKey,
-    timings: config.timings,
-    logger: logger.child({ module: 'mail' }),
-    workerId: worker.id,
-    tracking: config.TRACKING,
-  });
-  mailer.start();
-
-  const engine = new WorkflowEngine({
-    db,
-    dialect,
-    logger: logger.child({ module: 'engine' }),
-    workflowsDir: config.WORKFLOWS_DIR,
-    publicUrl: config.PUBLIC_URL,
-    secretKey,
-    timings: config.timings,
-    allowPrivateWebhooks: config.WEBHOOK_ALLOW_PRIVATE,
-    wakeMailer: () => mailer.wake(),
-    workerId: worker.id,
-  });
-  await engine.start();
-  const pruner = pruneExpiredLoop(db, logger.child({ module: 'prune' }));
-  pruner.start();
-  const retention = retentionLoop({
-    db,
-    dialect,
-    policy: retentionPolicy(config),
-    loadedVersionIds: () => engine.status().workflows.map((w) => w.versionId),
-    logger: logger.child({ module: 'retention' }),
-    everyMs: config.timings.retentionEveryMs,
-  });
-  retention.start();
-  const baseWakeups = { mail: () => mailer.wake(), engine: () => engine.wake() };
-  const importer = new ImportWorker({
-    db,
-    dialect,
-    logger: logger.child({ module: 'imports' }),
-    timings: config.timings,
-    workerId: worker.id,
-    wakeups: { ...baseWakeups, imports: () => importer.wake() },
-  });
-  importer.start();
-  const wakeups = { ...baseWakeups, imports: () => importer.wake() };
-  const bounceMailbox = await startBounceMailbox(config, { db, wakeups }, logger);
-
-  const app = createApp({
-    db,
-    dialect,
+  const work = await startProcessWork(role, {
     config,
     logger,
+    db,
+    dialect,
     secretKey,
-    wakeups,
-    engine,
-    importRunner: importer.importRunner,
+    workerId: worker.id,
+    signals,
   });
+  const { wakeups, engine } = work;
+  wakeAll = () => {
+    for (const kind of WORK_KINDS) wakeups[kind]();
+  };
+
+  const app = servesHttp(role)
+    ? createApp({
+        db,
+        dialect,
+        config,
+        logger,
+        secretKey,
+        wakeups,
+        engine,
+        importRunner: work.importRunner,
+      })
+    : healthOnlyApp({ db, config, logger });
 
   // Handlers can outlive their connection (a client that went away); the database must outlive them.
   let inFlight = 0;
@@ -152,7 +122,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
-  logger.info({ url, database: dialect.name, mail: transport.kind }, 'subflow listening');
+  logger.info({ url, role, database: dialect.name, mail: work.mailTransport }, 'subflow listening');
   const metricsPort = config.METRICS_PORT;
   const metricsListener =
     metricsPort === undefined
@@ -172,13 +142,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       clearTimeout(grace);
       const deadline = Date.now() + config.timings.shutdownGraceMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      await bounceMailbox?.stop();
-      await importer.stop();
-      await engine.stop();
-      await pruner.stop();
-      await retention.stop();
-      await mailer.stop();
-      await worker.stop();
+      await work.stop();
+      // What this process held is free now; peers that idle would otherwise see it at their poll.
+      if ((await worker.stop()) > 0) for (const kind of WORK_KINDS) signals.notify(kind);
+      await signals.close();
       await metricsListener?.close();
       await database.close();
       logger.info('subflow stopped');
@@ -189,12 +156,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     url,
     app,
     port,
+    role,
     database,
-    mailer,
     engine,
+    mailer: work.mailer,
     wakeups,
     metricsUrl: metricsListener?.url,
-    bounceMailbox,
+    bounceMailbox: work.bounceMailbox,
     close,
   };
 }

@@ -234,6 +234,10 @@ describe.skipIf(!chromiumAvailable).each(testDialects())(
       await preview.getByText('Subscribe to our newsletter').waitFor();
       await page.getByLabel('Title').fill('Join the admin test list');
       await preview.getByText('Join the admin test list').waitFor();
+      await page.getByLabel('Language of these texts').selectOption('de');
+      await page.getByLabel('Title').fill('Tritt der Testliste bei');
+      await preview.getByText('Tritt der Testliste bei').waitFor();
+      await page.getByLabel('Language of these texts').selectOption('');
       await page
         .getByLabel('Allowed origins (one a line; none: any site)')
         .fill('https://shop.example');
@@ -241,6 +245,7 @@ describe.skipIf(!chromiumAvailable).each(testDialects())(
       await page.getByText('Saved.').waitFor();
       const form = await (await server.api('/api/v1/forms/newsletter')).json();
       expect(form.texts.title).toBe('Join the admin test list');
+      expect(form.translations).toEqual({ de: { title: 'Tritt der Testliste bei' } });
       expect(form.allowedOrigins).toEqual(['https://shop.example']);
       expect(await page.getByLabel('Paste into your page').inputValue()).toBe(
         `<div data-subflow-form="newsletter"></div>\n<script src="${server.url}/widget.js" async></script>`,

@@ -87,6 +87,44 @@ describe.each(testDialects())('API keys and forms on %s', (dialect) => {
     expect((await server.api('/api/v1/forms/launch')).status).toBe(404);
   });
 
+  it('shows the owner’s texts in the visitor’s language, else the form’s texts', async () => {
+    const created = await server.api('/api/v1/forms', {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'multi',
+        name: 'Multilingual',
+        texts: { title: 'Join us', submit: 'Go' },
+        translations: { de: { title: 'Mach mit' }, he: { title: 'הצטרפו', submit: 'שלח' } },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const strings = async (query: string, headers: Record<string, string> = {}) =>
+      (
+        (await (await fetch(`${server.url}/v1/forms/multi${query}`, { headers })).json()) as {
+          strings: { title: string; submit: string };
+        }
+      ).strings;
+
+    expect(await strings('?lang=de')).toMatchObject({ title: 'Mach mit', submit: 'Go' });
+    expect(await strings('', { 'accept-language': 'he-IL' })).toMatchObject({
+      title: 'הצטרפו',
+      submit: 'שלח',
+    });
+    expect(await strings('?lang=fr')).toMatchObject({ title: 'Join us', submit: 'Go' });
+
+    const unknown = await server.api('/api/v1/forms/multi', {
+      method: 'PATCH',
+      body: JSON.stringify({ translations: { xx: { title: 'x' }, de: { confirmSubject: 'x' } } }),
+    });
+    expect(unknown.status).toBe(422);
+    const fields = (
+      (await unknown.json()) as { error: { issues: { field: string }[] } }
+    ).error.issues.map((i) => i.field);
+    expect(fields).toEqual(
+      expect.arrayContaining(['translations.xx', 'translations.de.confirmSubject']),
+    );
+  });
+
   it('publishes an OpenAPI document without a key that lists the routes', async () => {
     const res = await fetch(`${server.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);

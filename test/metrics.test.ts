@@ -69,7 +69,7 @@ describe.each(testDialects())('/metrics on %s', (dialect) => {
   it('shows requests by route pattern, the queues, imports and heartbeats after a subscribe', async () => {
     await start({ METRICS: 'true' });
     // Held still, so what the subscribe queued is still there to be counted.
-    await server.mailer.stop();
+    await server.mailer?.stop();
     await server.engine.stop();
     const before = await scrape();
     const subscribes = { method: 'POST', route: '/v1/forms/:formId/subscribe', status: '202' };

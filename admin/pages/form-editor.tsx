@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Form, type FormField } from '../api.ts';
 import { FormFieldsEditor } from '../parts/form-fields-editor.tsx';
-import { FormPreview, toConfig } from '../parts/form-preview.tsx';
+import { FormPreview, LANGS, toConfig } from '../parts/form-preview.tsx';
 import { ErrorNote, Loading, PageTitle, useAction, useLoad } from '../parts/ui.tsx';
 import { href, navigate } from '../router.ts';
 
@@ -16,6 +16,7 @@ const NEW_FORM: Form = {
   requireConsent: false,
   defaultCountry: null,
   texts: {},
+  translations: {},
   redirectUrls: {},
   botDefence: { challenge: 'adaptive', turnstileSiteKey: null },
 };
@@ -31,6 +32,9 @@ const TEXTS = [
   ['confirmed', 'Confirmed page'],
   ['unsubscribed', 'Unsubscribed page'],
 ] as const;
+
+/** The texts the widget shows, which can differ per language; the others go out in one language. */
+const WIDGET_TEXTS = new Set(['title', 'submit', 'success', 'consentLabel']);
 
 const lines = (text: string) =>
   text
@@ -56,6 +60,9 @@ function Editor({ initial, isNew }: { initial: Form; isNew: boolean }) {
   const [groups, setGroups] = useState(initial.groups.join(', '));
   const [saved, setSaved] = useState(false);
   const [copied, setCopied] = useState(false);
+  // '' edits the texts every language falls back to; a code edits that language's widget texts.
+  const [textLang, setTextLang] = useState('');
+  const [previewLang, setPreviewLang] = useState('en');
   const [error, act] = useAction();
   const set = (patch: Partial<Form>) => {
     setSaved(false);
@@ -141,15 +148,55 @@ function Editor({ initial, isNew }: { initial: Form; isNew: boolean }) {
           />
           <fieldset>
             <legend>Texts (blank: the built-in text in the visitor’s language)</legend>
-            {TEXTS.map(([key, label]) => (
-              <label key={key}>
-                {label}
-                <input
-                  value={form.texts[key] ?? ''}
-                  onInput={(e) => set({ texts: { ...form.texts, [key]: e.currentTarget.value } })}
-                />
-              </label>
-            ))}
+            <label>
+              Language of these texts
+              <select
+                value={textLang}
+                onChange={(e) => {
+                  setTextLang(e.currentTarget.value);
+                  if (e.currentTarget.value) setPreviewLang(e.currentTarget.value);
+                }}
+              >
+                <option value="">Every language (default)</option>
+                {LANGS.map(([code, name]) => (
+                  <option key={code} value={code}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {textLang === ''
+              ? TEXTS.map(([key, label]) => (
+                  <label key={key}>
+                    {label}
+                    <input
+                      value={form.texts[key] ?? ''}
+                      onInput={(e) =>
+                        set({ texts: { ...form.texts, [key]: e.currentTarget.value } })
+                      }
+                    />
+                  </label>
+                ))
+              : TEXTS.filter(([key]) => WIDGET_TEXTS.has(key)).map(([key, label]) => (
+                  <label key={`${textLang}-${key}`}>
+                    {label}
+                    <input
+                      placeholder={form.texts[key] ?? ''}
+                      value={form.translations[textLang]?.[key] ?? ''}
+                      onInput={(e) =>
+                        set({
+                          translations: {
+                            ...form.translations,
+                            [textLang]: {
+                              ...form.translations[textLang],
+                              [key]: e.currentTarget.value,
+                            },
+                          },
+                        })
+                      }
+                    />
+                  </label>
+                ))}
           </fieldset>
           <fieldset>
             <legend>Where it may run and where it leads</legend>
@@ -190,7 +237,7 @@ function Editor({ initial, isNew }: { initial: Form; isNew: boolean }) {
           <button type="submit">{isNew ? 'Create form' : 'Save form'}</button>
         </form>
         <div>
-          <FormPreview form={form} />
+          <FormPreview form={form} lang={previewLang} onLang={setPreviewLang} />
           <section class="card" aria-labelledby="embed-title">
             <h2 id="embed-title">Embed snippet</h2>
             <label for="snippet">Paste into your page</label>

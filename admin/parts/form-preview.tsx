@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Form } from '../api.ts';
 import { ErrorNote, messageOf } from './ui.tsx';
 
-const LANGS = [
+export const LANGS = [
   ['en', 'English'],
   ['de', 'Deutsch'],
   ['fr', 'Français'],
@@ -13,8 +13,15 @@ const LANGS = [
   ['he', 'עברית'],
 ] as const;
 
-export function FormPreview({ form }: { form: Form }) {
-  const [lang, setLang] = useState('en');
+export function FormPreview({
+  form,
+  lang,
+  onLang,
+}: {
+  form: Form;
+  lang: string;
+  onLang: (lang: string) => void;
+}) {
   const [definition, setDefinition] = useState<unknown>();
   const [error, setError] = useState<string>();
   const [generation, setGeneration] = useState(0);
@@ -61,7 +68,7 @@ export function FormPreview({ form }: { form: Form }) {
       <h2 id="preview-title">Preview</h2>
       <label>
         Language{' '}
-        <select value={lang} onChange={(e) => setLang(e.currentTarget.value)}>
+        <select value={lang} onChange={(e) => onLang(e.currentTarget.value)}>
           {LANGS.map(([code, name]) => (
             <option key={code} value={code}>
               {name}
@@ -83,12 +90,20 @@ export function FormPreview({ form }: { form: Form }) {
   );
 }
 
+const filled = (texts: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(texts).filter(([, v]) => v?.trim()));
+
 /** The form as the API takes it: no times, blank texts left out (they fall back to the defaults). */
 export function toConfig(form: Form) {
   const { createdAt: _c, updatedAt: _u, ...config } = form;
   return {
     ...config,
-    texts: Object.fromEntries(Object.entries(form.texts).filter(([, v]) => v?.trim())),
+    texts: filled(form.texts),
+    translations: Object.fromEntries(
+      Object.entries(form.translations)
+        .map(([lang, texts]) => [lang, filled(texts ?? {})] as const)
+        .filter(([, texts]) => Object.keys(texts).length > 0),
+    ),
     redirectUrls: {
       success: form.redirectUrls.success?.trim() || null,
       confirmed: form.redirectUrls.confirmed?.trim() || null,

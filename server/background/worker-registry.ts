@@ -14,6 +14,8 @@ export interface WorkerRegistryOptions {
   heartbeatMs: number;
   /** A peer silent for longer than this is dead; well above `heartbeatMs`, so a busy one is not. */
   staleMs: number;
+  /** Called after a reap released rows, so idle loops take them now rather than at their poll. */
+  onReleased?: () => void;
   clock?: () => number;
 }
 
@@ -55,12 +57,13 @@ export class WorkerRegistry {
   }
 
   /** Stops heartbeating, frees whatever this process still holds and removes its row. */
-  async stop(): Promise<void> {
+  async stop(): Promise<number> {
     clearInterval(this.timer);
     await this.beating;
-    await this.opts.db.transaction().execute(async (trx) => {
-      await releaseClaims(trx, [this.id]);
+    return this.opts.db.transaction().execute(async (trx) => {
+      const released = await releaseClaims(trx, [this.id]);
       await trx.deleteFrom('workers').where('id', '=', this.id).execute();
+      return released;
     });
   }
 
@@ -123,5 +126,6 @@ export class WorkerRegistry {
     if (workers.length || released) {
       this.opts.logger.info({ workers, released }, 'released the claims of stopped workers');
     }
+    if (released) this.opts.onReleased?.();
   }
 }

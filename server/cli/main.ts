@@ -1,6 +1,7 @@
 // The `subflow` command line: serve, migrate, keys create, import, workflows check/run, dkim generate.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createApiKey, type Scope, scopeSchema } from '../auth/api-keys.ts';
+import { ROLES, type Role } from '../background/process-role.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { openDatabase } from '../db/open-database.ts';
@@ -30,11 +31,23 @@ function config() {
 
 program
   .command('serve')
-  .description('run the HTTP server and the mail sender (migrates the database first)')
-  .action(async () => {
+  .description('run the HTTP server and the background work (migrates the database first)')
+  .addOption(
+    new Option(
+      '--role <role>',
+      'web: HTTP only; worker: mail, workflows, imports (and /healthz); all: both',
+    )
+      .choices(ROLES)
+      .default('all'),
+  )
+  .action(async (opts: { role: Role }) => {
     const cfg = config();
     const logger = createLogger(cfg.LOG_LEVEL);
-    const server = await startServer(cfg, logger);
+    const server = await startServer(cfg, logger, { role: opts.role }).catch((err) => {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         logger.info({ signal }, 'shutting down');

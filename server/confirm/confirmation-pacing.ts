@@ -1,6 +1,7 @@
 // Paces confirmation mail per recipient domain and per form: over a budget, mail waits its turn.
 import { sql } from 'kysely';
 import type { Timings } from '../config.ts';
+import { dialectOf } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
 import type { Logger } from '../logger.ts';
 import { confirmationBudgetTrips, confirmationsPaced } from '../metrics/counters.ts';
@@ -91,7 +92,14 @@ export async function paceConfirmation(
   return sendAt;
 }
 
-/** Budgets whose pace is booked only into the past hold nothing: their rows can go. */
+/**
+ * Budgets whose pace is booked only into the past hold nothing: their rows can go. Rows a subscribe
+ * is booking are skipped (PostgreSQL): a subscribe locks its form's row then its domain's, and a
+ * plain DELETE locking them in another order deadlocked with it when several processes ran.
+ */
 export async function pruneMailBudgets(db: DB, now: number): Promise<void> {
-  await db.deleteFrom('mail_budgets').where('booked_until', '<', now).execute();
+  const idle = dialectOf(db).lockForClaim(
+    db.selectFrom('mail_budgets').select('key').where('booked_until', '<', now),
+  );
+  await db.deleteFrom('mail_budgets').where('key', 'in', idle).execute();
 }

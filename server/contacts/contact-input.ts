@@ -87,55 +87,84 @@ export interface ReadContact {
   fields?: Record<string, unknown> | null;
 }
 
+/** The channel of a type, when the contact names one (at most one of each type). */
+function fromChannel(
+  raw: RawContact,
+  type: 'email' | 'sms',
+  issues: FieldIssue[],
+  prefix: string,
+): { field: string; value: string } | undefined {
+  let index: number | undefined;
+  let count = 0;
+  raw.channels?.forEach((ch, i) => {
+    if (ch.type !== type) return;
+    count++;
+    index ??= i;
+  });
+  if (count > 1)
+    issues.push({ field: `${prefix}channels`, message: `more than one ${type} channel` });
+  return index === undefined
+    ? undefined
+    : { field: `channels.${index}.value`, value: raw.channels?.[index]?.value as string };
+}
+
+/** An email or phone as given: by its key or by a channel, not both. */
+function pick(
+  raw: RawContact,
+  key: 'email' | 'phone',
+  type: 'email' | 'sms',
+  issues: FieldIssue[],
+  prefix: string,
+): { field: string; value: string | null } | undefined {
+  const channel = raw.channels ? fromChannel(raw, type, issues, prefix) : undefined;
+  if (channel && raw[key] !== undefined)
+    issues.push({ field: prefix + key, message: `give ${key} or an ${type} channel, not both` });
+  return channel ?? (raw[key] === undefined ? undefined : { field: key, value: raw[key] });
+}
+
 /**
  * Reads a parsed body into one normalized contact, naming each wrong field as the caller wrote it
  * (`channels.1.value`, `phone`), prefixed with `prefix` (`contact.`) when the contact is nested.
  * @example readContact({ channels: [{ type: 'sms', value: '380942583691' }] }, {})
  */
 export function readContact(raw: RawContact, options: PhoneOptions, prefix = ''): ReadContact {
+  // Module-level helpers, not closures: this runs for every row of an import, and each closure
+  // made here cost a defineProperty (the loader keeps function names).
   const issues: FieldIssue[] = [];
-  const issue = (field: string, message: string) => issues.push({ field: prefix + field, message });
   const out: ReadContact = {};
 
-  const fromChannel = (type: 'email' | 'sms') => {
-    const indexes = (raw.channels ?? []).flatMap((ch, i) => (ch.type === type ? [i] : []));
-    if (indexes.length > 1) issue('channels', `more than one ${type} channel`);
-    const index = indexes[0];
-    return index === undefined
-      ? undefined
-      : { field: `channels.${index}.value`, value: raw.channels?.[index]?.value as string };
-  };
-  const pick = (key: 'email' | 'phone', type: 'email' | 'sms') => {
-    const channel = fromChannel(type);
-    if (channel && raw[key] !== undefined)
-      issue(key, `give ${key} or an ${type} channel, not both`);
-    return channel ?? (raw[key] === undefined ? undefined : { field: key, value: raw[key] });
-  };
-
-  const email = pick('email', 'email');
+  const email = pick(raw, 'email', 'email', issues, prefix);
   if (email) {
     const parsed = email.value === null ? null : emailSchema.safeParse(email.value);
-    if (parsed && !parsed.success) issue(email.field, parsed.error.issues[0]?.message ?? 'invalid');
+    if (parsed && !parsed.success)
+      issues.push({
+        field: prefix + email.field,
+        message: parsed.error.issues[0]?.message ?? 'invalid',
+      });
     else out.email = parsed ? parsed.data : null;
   }
-  const phone = pick('phone', 'sms');
+  const phone = pick(raw, 'phone', 'sms', issues, prefix);
   if (phone) {
     const parsed = phone.value === null ? null : normalizePhone(phone.value, options);
     if (parsed === undefined)
-      issue(
-        phone.field,
-        options.defaultCountry
+      issues.push({
+        field: prefix + phone.field,
+        message: options.defaultCountry
           ? `is not a possible phone number (default country ${options.defaultCountry})`
           : 'is not a possible phone number; use international format like +44 20 7946 0958',
-      );
+      });
     else out.phone = parsed;
   }
   if (raw.externalCustomerId !== undefined && raw.externalId !== undefined)
-    issue('externalId', 'give externalId or externalCustomerId, not both');
+    issues.push({
+      field: `${prefix}externalId`,
+      message: 'give externalId or externalCustomerId, not both',
+    });
   const externalId = raw.externalCustomerId ?? raw.externalId;
   if (externalId !== undefined) out.externalId = externalId === '' ? null : externalId;
-  for (const key of ['firstName', 'lastName', 'address'] as const)
-    if (raw[key] !== undefined) Object.assign(out, { [key]: raw[key] });
+  if (raw.firstName !== undefined) out.firstName = raw.firstName;
+  if (raw.lastName !== undefined) out.lastName = raw.lastName;
+  if (raw.address !== undefined) out.address = raw.address;
   if (raw.fields !== undefined)
     out.fields = Array.isArray(raw.fields)
       ? Object.fromEntries(raw.fields.map((f) => [String(f.id), f.value]))

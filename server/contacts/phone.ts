@@ -53,10 +53,25 @@ export function isPhoneCountry(value: string): boolean {
   return defaultOf(value) !== undefined;
 }
 
+type ParseOptions = Parameters<typeof parsePhoneNumberFromString>[1];
+
+/** The parser's options per default country, made once: an import reads every row with the same. */
+const parseOptions = new Map<string, ParseOptions>();
+
+function optionsFor(defaultCountry: string | null | undefined): ParseOptions {
+  const key = defaultCountry ?? '';
+  let options = parseOptions.get(key);
+  if (!options) {
+    // A few countries and calling codes in practice; anything else is still answered, not kept.
+    options = { ...(defaultCountry ? defaultOf(defaultCountry) : undefined), extract: false };
+    if (parseOptions.size < 1000) parseOptions.set(key, options);
+  }
+  return options;
+}
+
 /** One reading; a default country that names none is left out rather than thrown on. */
 function parse(text: string, defaultCountry: string | null | undefined): PhoneNumber | undefined {
-  const options = defaultCountry ? defaultOf(defaultCountry) : undefined;
-  return parsePhoneNumberFromString(text, { ...options, extract: false });
+  return parsePhoneNumberFromString(text, optionsFor(defaultCountry));
 }
 
 /**

@@ -60,9 +60,10 @@ export interface DialectCapabilities {
   currentSchema(db: Kysely<any>): Promise<string | undefined>;
   /**
    * Holds a lock on each key (an email, a phone…) until the caller's transaction ends, so two
-   * transactions deciding about the same identity take turns. Call it inside a transaction.
+   * transactions deciding about the same identity take turns. Call it inside a transaction. The
+   * keys are read only where locks are taken (an import's 1,000 need not be made on SQLite).
    */
-  lockIdentities(trx: Kysely<any>, keys: string[]): Promise<void>;
+  lockIdentities(trx: Kysely<any>, keys: Iterable<string>): Promise<void>;
   /**
    * The `change_seq` a contact write records: on PostgreSQL the writing transaction's id, on
    * SQLite one more than the highest stamp (writers are serialised there). See changeHorizon.
@@ -97,8 +98,8 @@ export interface DialectCapabilities {
  * Advisory lock ids for keys, deduplicated and ascending: every transaction takes its locks in the
  * same order, so two of them never wait for each other in a cycle (not even on a hash collision).
  */
-function lockIds(keys: string[]): bigint[] {
-  const ids = keys.map((key) =>
+function lockIds(keys: Iterable<string>): bigint[] {
+  const ids = Array.from(keys, (key) =>
     createHash('sha256').update(`subflow:${key}`).digest().readBigInt64BE(0),
   );
   return [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

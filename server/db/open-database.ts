@@ -71,9 +71,10 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
 }
 
 /**
+ * `poolSize`: PostgreSQL connections this process may hold (DATABASE_POOL_SIZE); SQLite has one.
  * @example const { db, close } = openDatabase('sqlite::memory:');
  */
-export function openDatabase(url: string): OpenDatabase {
+export function openDatabase(url: string, opts: { poolSize?: number } = {}): OpenDatabase {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -97,7 +98,7 @@ export function openDatabase(url: string): OpenDatabase {
   }
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max: opts.poolSize ?? 10,
     // Ids and counts are int8; they stay far below 2^53, so plain numbers are safe.
     types: {
       getTypeParser: (oid: number, format?: 'text' | 'binary') =>

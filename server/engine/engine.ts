@@ -91,13 +91,21 @@ export class WorkflowEngine {
     );
   }
 
-  async start(): Promise<void> {
+  /**
+   * Loads the folder and keeps watching it, without running anything: what a web process needs to
+   * list the workflows (`start` does this too).
+   */
+  async load(): Promise<void> {
     await this.reload();
-    if (this.opts.watch !== false) {
+    if (this.opts.watch !== false && !this.stopWatching) {
       this.stopWatching = watchWorkflows(this.opts.workflowsDir, () => {
         this.reload().catch((err) => this.opts.logger.error({ err }, 'reloading workflows failed'));
       });
     }
+  }
+
+  async start(): Promise<void> {
+    await this.load();
     this.loop.start();
   }
 
@@ -120,16 +128,21 @@ export class WorkflowEngine {
       limit: EVENT_BATCH,
       logger: this.opts.logger,
     });
-    const runs = await claimDueRuns(this.ctx.db, this.ctx.dialect, {
-      now: this.ctx.clock(),
-      leaseMs: this.opts.timings.engineLeaseMs,
-      limit: RUN_BATCH,
-      workerId: this.opts.workerId,
-    });
-    for (let i = 0; i < runs.length; i += PARALLEL_RUNS) {
-      await Promise.all(runs.slice(i, i + PARALLEL_RUNS).map((run) => this.advance(run)));
+    // Claims only the runs it starts on now: a batch claimed at once waited in a slow (just
+    // restarted, or starved) process while its peers sat idle, and fired timers late.
+    let runs = 0;
+    while (runs < RUN_BATCH) {
+      const claimed = await claimDueRuns(this.ctx.db, this.ctx.dialect, {
+        now: this.ctx.clock(),
+        leaseMs: this.opts.timings.engineLeaseMs,
+        limit: PARALLEL_RUNS,
+        workerId: this.opts.workerId,
+      });
+      await Promise.all(claimed.map((run) => this.advance(run)));
+      runs += claimed.length;
+      if (claimed.length < PARALLEL_RUNS) break;
     }
-    return { events, runs: runs.length };
+    return { events, runs };
   }
 
   private async advance(run: Parameters<typeof advanceRun>[1]): Promise<void> {
@@ -144,7 +157,7 @@ export class WorkflowEngine {
   /** A tick; true when more work is waiting. Retention is background/workers/retention.ts's. */
   private async pass(): Promise<boolean> {
     const done = await this.tick();
-    return done.events === EVENT_BATCH || done.runs === RUN_BATCH;
+    return done.events === EVENT_BATCH || done.runs >= RUN_BATCH;
   }
 
   /** Until the next run is due (timers fire on time), at most one poll interval. */

@@ -1,5 +1,6 @@
 // The shape of a form: what the widget renders, where subscribers go and what the DOI mail says.
 import { z } from 'zod';
+import { languages } from './widget-strings.ts';
 
 /** Keys the subscribe body uses for built-in inputs; custom fields may not take these names. */
 export const builtInFieldNames = ['email', 'phone', 'firstName', 'lastName'] as const;
@@ -47,6 +48,17 @@ export const formTextsSchema = z
   .partial()
   .strict();
 export type FormTexts = z.infer<typeof formTextsSchema>;
+
+/**
+ * The widget's own texts in other languages, by language code: a visitor whose language (the
+ * widget's `data-lang`, else Accept-Language) has an entry sees it instead of `texts`. Mail and
+ * page texts stay in `texts`: the confirmation mail goes out in one language.
+ */
+export const formTranslationsSchema = z.partialRecord(
+  z.enum(languages),
+  formTextsSchema.pick({ title: true, submit: true, success: true, consentLabel: true }).strict(),
+);
+export type FormTranslations = z.infer<typeof formTranslationsSchema>;
 
 export const defaultTexts: Required<FormTexts> = {
   title: 'Subscribe to our newsletter',
@@ -122,6 +134,7 @@ const settings = {
     .regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as US')
     .nullable(),
   texts: formTextsSchema,
+  translations: formTranslationsSchema,
   redirectUrls: z.object({ success: redirect.optional(), confirmed: redirect.optional() }).strict(),
   botDefence: z.object(botDefenceSettings).partial().strict(),
 };
@@ -142,6 +155,7 @@ export const formConfigSchema = z
     requireConsent: settings.requireConsent.default(false),
     defaultCountry: settings.defaultCountry.default(null),
     texts: settings.texts.default({}),
+    translations: settings.translations.default({}),
     redirectUrls: settings.redirectUrls.default({}),
     botDefence: z
       .object({

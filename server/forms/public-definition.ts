@@ -2,14 +2,17 @@
 import type { FormConfig } from './form-schema.ts';
 import { pickLanguage, stringsFor, textDirection } from './widget-strings.ts';
 
-/** Widget strings in the visitor's language, with the site owner's texts taking precedence. */
+/**
+ * Widget strings in the visitor's language, with the site owner's texts taking precedence: those
+ * written for that language, else the form's `texts`.
+ */
 export function widgetStrings(
-  form: Pick<FormConfig, 'texts'>,
+  form: Pick<FormConfig, 'texts' | 'translations'>,
   requested: string | undefined,
   acceptLanguage: string | undefined,
 ) {
   const lang = pickLanguage(requested, acceptLanguage);
-  const { title, submit, success, consentLabel } = form.texts;
+  const { title, submit, success, consentLabel } = { ...form.texts, ...form.translations[lang] };
   const owner = Object.fromEntries(
     Object.entries({ title, submit, success, consentLabel }).filter(([, v]) => v !== undefined),
   );
@@ -18,7 +21,9 @@ export function widgetStrings(
 
 /** What the widget gets: fields, consent, bot defence and strings, never groups or redirects. */
 export function publicDefinition(
-  form: Pick<FormConfig, 'fields' | 'requireConsent' | 'botDefence' | 'texts'> & { id: string },
+  form: Pick<FormConfig, 'fields' | 'requireConsent' | 'botDefence' | 'texts' | 'translations'> & {
+    id: string;
+  },
   view: { lang: string | undefined; acceptLanguage: string | undefined; originAllowed: boolean },
 ) {
   return {

@@ -19,7 +19,9 @@ export interface Strings {
   needsScript: string;
 }
 
-export type Lang = 'en' | 'de' | 'fr' | 'es' | 'ru' | 'uk' | 'he';
+/** The languages the widget ships strings for. */
+export const languages = ['en', 'de', 'fr', 'es', 'ru', 'uk', 'he'] as const;
+export type Lang = (typeof languages)[number];
 
 const strings: Record<Lang, Strings> = {
   en: {

@@ -1,12 +1,8 @@
 // Decides, for one chunk of rows, which contacts to create and which to change, and which rows fail.
 // Pure: the contacts the chunk's identities name were read before, and are written after.
 import type { ReadContact } from '../contacts/contact-input.ts';
-import type {
-  ContactChange,
-  ContactData,
-  IdentityColumn,
-  NewContactData,
-} from '../contacts/store/contact-rows.ts';
+import type { ContactChange, NewContactData } from '../contacts/store/contact-batches.ts';
+import type { ContactData, IdentityColumn } from '../contacts/store/contact-rows.ts';
 import { coerceFieldValues, type FieldDefinition } from '../contacts/store/field-values.ts';
 import type { ContactRow } from '../db/schema.ts';
 import type { FieldIssue } from '../errors.ts';
@@ -16,12 +12,11 @@ import type { RowFailure } from './store/import-failures.ts';
 /** One row of a chunk, read from its source (or not readable, with the reason). */
 export interface ChunkRow {
   index: number;
-  /** The row as given: what `failedContacts` shows. */
-  raw: unknown;
+  /** The row as given: what `failedContacts` shows (made when a row fails, the rare case). */
+  raw: () => unknown;
   read: { ok: true; contact: ReadContact } | { ok: false; reason: string };
   /**
    * Contact fields (`email`, `fields.plan`) the source names otherwise (`channels.0.value`, `Plan`).
-   * Plain data, so rows can be read in a worker thread and handed over.
    */
   names: Record<string, string>;
 }
@@ -66,14 +61,13 @@ function identitiesOf(contact: ReadContact): Record<IdentityColumn, string | nul
 
 /** The row's data as a save takes it: `null` is "not given", except inside `fields` (it clears). */
 function dataOf(contact: ReadContact, fields: Record<string, unknown> | undefined): ContactData {
-  const given = <T>(value: T | null | undefined) => (value === null ? undefined : value);
   const data: ContactData = {};
-  if (given(contact.email) !== undefined) data.email = contact.email;
-  if (given(contact.phone) !== undefined) data.phone = contact.phone;
-  if (given(contact.externalId) !== undefined) data.externalId = contact.externalId;
-  if (given(contact.firstName) !== undefined) data.firstName = contact.firstName;
-  if (given(contact.lastName) !== undefined) data.lastName = contact.lastName;
-  if (given(contact.address) !== undefined) data.address = contact.address;
+  if (contact.email != null) data.email = contact.email;
+  if (contact.phone != null) data.phone = contact.phone;
+  if (contact.externalId != null) data.externalId = contact.externalId;
+  if (contact.firstName != null) data.firstName = contact.firstName;
+  if (contact.lastName != null) data.lastName = contact.lastName;
+  if (contact.address != null) data.address = contact.address;
   if (fields !== undefined) data.fields = fields;
   return data;
 }
@@ -125,7 +119,7 @@ export function planChunk(
     failures: [],
   };
   const fail = (row: ChunkRow, reason: string) =>
-    plan.failures.push({ index: row.index, reason, row: row.raw });
+    plan.failures.push({ index: row.index, reason, row: row.raw() });
   const touched = new Set<Target>();
 
   for (const row of rows) {

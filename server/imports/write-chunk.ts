@@ -1,4 +1,5 @@
 // Imports one chunk of rows inside the caller's transaction: a few statements for the whole chunk.
+import type { ReadContact } from '../contacts/contact-input.ts';
 import {
   addLabelIds,
   ensureLabels,
@@ -8,11 +9,11 @@ import {
 import {
   type ContactChange,
   findContactsBy,
-  type IdentityColumn,
   insertContacts,
   lockIdentitiesOf,
   updateContacts,
-} from '../contacts/store/contact-rows.ts';
+} from '../contacts/store/contact-batches.ts';
+import type { IdentityColumn } from '../contacts/store/contact-rows.ts';
 import { fieldDefinitionsFor } from '../contacts/store/field-values.ts';
 import type { ContactRow } from '../db/schema.ts';
 import type { Tx } from '../db/unit-of-work.ts';
@@ -71,22 +72,25 @@ export async function writeChunk(
   now: number,
 ): Promise<ChunkOutcome> {
   const db = tx.db;
-  await lockIdentitiesOf(
-    db,
-    rows.flatMap((r) => (r.read.ok ? [r.read.contact] : [])),
-  );
-  const stored = await storedContacts(tx, rows);
+  const contacts: ReadContact[] = [];
   const fieldKeys = new Set<string>();
-  for (const row of rows)
-    if (row.read.ok)
-      for (const key of Object.keys(row.read.contact.fields ?? {})) fieldKeys.add(key);
+  for (const row of rows) {
+    if (!row.read.ok) continue;
+    contacts.push(row.read.contact);
+    const fields = row.read.contact.fields;
+    if (fields) for (const key in fields) fieldKeys.add(key);
+  }
+  await lockIdentitiesOf(db, contacts);
+  const stored = await storedContacts(tx, rows);
   const definitions = await fieldDefinitionsFor(db, [...fieldKeys]);
   const plan = planChunk(rows, stored, definitions, rules);
 
+  // The plan creates a contact only for identities no stored contact holds: `stored` has them all.
   const inserted = await insertContacts(
     db,
     plan.creates.map((t) => newContactOf(t, rules)),
     now,
+    { ownersRead: true },
   );
   const created = plan.creates.map((target, i) => ({ target, id: inserted[i]?.id as number }));
   const changes = plan.updates

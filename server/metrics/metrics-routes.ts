@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
 import { QueueGauges } from './queue-gauges.ts';
 import { collectRuntimeMetrics, processMetrics } from './registry.ts';
 
-type MetricsConfig = Pick<Config, 'METRICS' | 'METRICS_PORT' | 'METRICS_TOKEN' | 'HOST'>;
+export type MetricsConfig = Pick<Config, 'METRICS' | 'METRICS_PORT' | 'METRICS_TOKEN' | 'HOST'>;
 
 /** Where /metrics is served: nowhere (the default), on the main port, or on METRICS_PORT alone. */
 export function metricsServing(config: MetricsConfig): 'off' | 'main' | 'own-port' {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Timings } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
-import { type RunningServer, startServer } from '../../server/server.ts';
+import { type RunningServer, type StartOptions, startServer } from '../../server/server.ts';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.ts';
 
 export const TEST_API_KEY = 'test-bootstrap-key-0123456789';
@@ -29,6 +29,7 @@ const fastTimings: Partial<Timings> = {
 export async function startTestServer(
   env: Record<string, string>,
   timings: Partial<Timings> = {},
+  opts: StartOptions = {},
 ): Promise<TestServer> {
   const config = loadConfig(
     {
@@ -42,7 +43,7 @@ export async function startTestServer(
     },
     { ...fastTimings, ...timings },
   );
-  const server = await startServer(config, createLogger(config.LOG_LEVEL));
+  const server = await startServer(config, createLogger(config.LOG_LEVEL), opts);
   return withHelpers(server);
 }
 
@@ -75,13 +76,17 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `subflow serve` as a separate process and waits until /healthz answers. */
+/**
+ * Starts `subflow serve` (with `args`, e.g. `['--role', 'worker']`) as a separate process and
+ * waits until /healthz answers.
+ */
 export async function spawnServer(
   env: Record<string, string>,
+  args: string[] = [],
 ): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['server/bin/subflow.js', 'serve'], {
+  const child = spawn(process.execPath, ['server/bin/subflow.js', 'serve', ...args], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -93,7 +98,8 @@ export async function spawnServer(
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const deadline = Date.now() + 20_000;
+  // Generous: several processes starting at once (tsx compiling each) on a loaded 2-core machine.
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     const ok = await fetch(`${url}/healthz`).then(
@@ -104,7 +110,7 @@ export async function spawnServer(
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new Error('server did not become healthy within 20 s');
+  throw new Error('server did not become healthy within 60 s');
 }
 
 /**

@@ -49,9 +49,15 @@ export function fieldsToStore(
   fields: Record<string, unknown>,
   checked: Record<string, unknown>,
 ): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries({ ...fields, ...checked }).filter(([, v]) => v !== null),
-  );
+  // A loop, not entries/filter/fromEntries: this runs for every row of an import.
+  const stored: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) {
+    const value = key in checked ? checked[key] : fields[key];
+    if (value !== null) stored[key] = value;
+  }
+  for (const key of Object.keys(checked))
+    if (!(key in fields) && checked[key] !== null) stored[key] = checked[key];
+  return stored;
 }
 
 /**

@@ -1,24 +1,14 @@
-// The only writer of the `contacts` table: identity rules, field definitions and the change stamp.
+// The only writer of the `contacts` table (with its batch verbs, contact-batches.ts): identity rules,
+// field definitions and the change stamp.
 import { type RawBuilder, sql } from 'kysely';
 import { dialectOf } from '../../db/dialect.ts';
 import type { DB } from '../../db/open-database.ts';
 import type { ContactRow, ContactStatus, ContactUpdate } from '../../db/schema.ts';
-import {
-  ConflictError,
-  type FieldIssue,
-  IdentityConflictError,
-  ValidationError,
-} from '../../errors.ts';
+import { ConflictError, IdentityConflictError, ValidationError } from '../../errors.ts';
 import { mailboxOf } from '../mailbox.ts';
 import type { NormalizedPhone } from '../phone.ts';
-import {
-  changedFieldValues,
-  columnsOf,
-  fieldsToStore,
-  rowAfterChange,
-  statusColumns,
-} from './contact-columns.ts';
-import { checkFieldValues, coerceFieldValues, fieldDefinitionsFor } from './field-values.ts';
+import { changedFieldValues, columnsOf, fieldsToStore, statusColumns } from './contact-columns.ts';
+import { checkFieldValues } from './field-values.ts';
 
 export type Address = Partial<Record<'town' | 'region' | 'address' | 'postcode', string>>;
 
@@ -77,7 +67,7 @@ export function lockIdentities(trx: DB, input: Parameters<typeof identityLockKey
   return dialectOf(trx).lockIdentities(trx, identityLockKeys(input));
 }
 
-const identityNames: Record<IdentityColumn, string> = {
+export const identityNames: Record<IdentityColumn, string> = {
   email: 'email',
   phone: 'phone',
   external_id: 'externalId',
@@ -304,251 +294,14 @@ export async function touchContacts(db: DB, ids: number[], now: number): Promise
     .execute();
 }
 
-// ---- Batches: the same rules for many contacts at once (imports), a few statements per batch. ----
-
-/** Values per `in (…)` list and rows per statement: far below either engine's parameter limit. */
-const SLICE = 500;
-
-function slices<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += SLICE) out.push(items.slice(i, i + SLICE));
-  return out;
-}
-
-/**
- * The contacts holding any of these values of one identity, in one query per 500 values. On
- * PostgreSQL the rows stay locked until the transaction ends, since a batch writes them back whole.
- */
-export async function findContactsBy(
-  db: DB,
-  column: IdentityColumn,
-  values: string[],
-): Promise<ContactRow[]> {
-  const found: ContactRow[] = [];
-  for (const slice of slices([...new Set(values)])) {
-    const query = db.selectFrom('contacts').selectAll().where(column, 'in', slice).orderBy('id');
-    found.push(...(await dialectOf(db).lockForWrite(query).execute()));
-  }
-  return found;
-}
-
-/** Takes the identity locks of many contacts at once (PostgreSQL), in the one fixed order. */
-export function lockIdentitiesOf(trx: DB, inputs: Parameters<typeof identityLockKeys>[0][]) {
-  return dialectOf(trx).lockIdentities(trx, inputs.flatMap(identityLockKeys));
-}
-
-type Identities = Pick<ContactRow, 'email' | 'phone' | 'external_id'>;
-
-/** `assertIdentitiesFree` for a batch: one query per identity kind for all of them. */
-async function assertBatchIdentitiesFree(db: DB, rows: (Identities & { id?: number })[]) {
-  const columns: IdentityColumn[] = ['email', 'phone', 'external_id'];
-  const said: string[] = [];
-  const ids = new Set<number>();
-  for (const column of columns) {
-    const wanted = new Map<string, number | undefined>();
-    for (const row of rows) if (row[column]) wanted.set(row[column] as string, row.id);
-    const owners: { id: number; value: string }[] = [];
-    for (const slice of slices([...wanted.keys()])) {
-      const found = await db
-        .selectFrom('contacts')
-        .select(['id', `${column} as value`])
-        .where(column, 'in', slice)
-        .execute();
-      owners.push(...(found as { id: number; value: string }[]));
-    }
-    for (const owner of owners) {
-      const self = wanted.get(owner.value);
-      if (owner.id === self) continue;
-      ids.add(owner.id);
-      if (self !== undefined) ids.add(self);
-      said.push(`${identityNames[column]} ${owner.value} belongs to contact ${owner.id}`);
-    }
-  }
-  if (said.length > 0) throw new IdentityConflictError([...ids], said.join('; '));
-}
-
-/** Field values for a batch: definitions read once, every value checked as `checkedFields` does. */
-async function batchFieldDefinitions(db: DB, fieldSets: Record<string, unknown>[]) {
-  const keys = new Set<string>();
-  for (const fields of fieldSets) for (const key of Object.keys(fields)) keys.add(key);
-  return fieldDefinitionsFor(db, [...keys]);
-}
-
 /**
  * The change stamp for a batch, read once: every row of one transaction may share it (the feed
  * orders by stamp, then id). Evaluated per row instead, SQLite's `max(change_seq) + 1` cost more than
  * the insert itself.
  */
-async function batchStamp(db: DB): Promise<number> {
+export async function batchStamp(db: DB): Promise<number> {
   const { rows } = await sql<{
     stamp: number;
   }>`select ${dialectOf(db).changeStamp()} as stamp`.execute(db);
   return Number(rows[0]?.stamp);
-}
-
-/** The columns a batch insert writes, in the order of its VALUES rows. */
-const INSERTED = [
-  'email',
-  'phone',
-  'phone_meta',
-  'external_id',
-  'first_name',
-  'last_name',
-  'address',
-  'fields',
-  'status',
-  'source',
-  'email_confirmed_at',
-  'unsubscribed_at',
-  'created_at',
-  'updated_at',
-  'change_seq',
-] as const;
-
-export interface NewContactData {
-  data: ContactData;
-  status: SettableStatus;
-  source: string;
-}
-
-/**
- * Inserts many contacts, a few statements per 500; each must have an email, a phone or an external
- * id, and none may be another contact's (an IdentityConflictError otherwise: take
- * `lockIdentitiesOf` first and look them up). A value of the wrong type for a defined field is a
- * ValidationError. Answers the new rows' ids and identities, in the order given.
- * @example await insertContacts(trx, [{ data: { email: 'ann@example.com' }, status: 'confirmed', source: 'import' }], now)
- */
-export async function insertContacts(
-  db: DB,
-  contacts: NewContactData[],
-  now: number,
-): Promise<(Identities & { id: number })[]> {
-  if (contacts.length === 0) return [];
-  const definitions = await batchFieldDefinitions(
-    db,
-    contacts.map((c) => c.data.fields ?? {}),
-  );
-  const stamp = await batchStamp(db);
-  const issues: FieldIssue[] = [];
-  const values = contacts.map(({ data, status, source }) => {
-    const checked = coerceFieldValues(definitions, data.fields ?? {});
-    if (!checked.ok) issues.push(...checked.issues);
-    const columns = columnsOf(data);
-    if (!columns.email && !columns.phone && !columns.external_id)
-      throw new Error('insertContacts: a contact needs an email, a phone or an external id');
-    return {
-      email: null,
-      phone: null,
-      ...columns,
-      fields: JSON.stringify(fieldsToStore(data.fields ?? {}, checked.ok ? checked.value : {})),
-      ...statusColumns(undefined, status, now),
-      status,
-      source,
-      created_at: now,
-      updated_at: now,
-      change_seq: stamp,
-    };
-  });
-  if (issues.length > 0) throw new ValidationError(issues);
-  await assertBatchIdentitiesFree(db, values as Identities[]);
-  const inserted: (Identities & { id: number })[] = [];
-  // A plain VALUES list: Kysely's insert builder spent more reading 500 row objects than SQLite
-  // spent inserting them.
-  for (const slice of slices(values)) {
-    const rows = slice.map(
-      (v) => sql`(${sql.join(INSERTED.map((c) => (v as Record<string, unknown>)[c] ?? null))})`,
-    );
-    const { rows: returned } = await sql<Identities & { id: number }>`
-      insert into contacts (${sql.join(INSERTED.map((c) => sql.ref(c)))})
-      values ${sql.join(rows)}
-      returning id, email, phone, external_id`.execute(db);
-    inserted.push(...returned);
-  }
-  // RETURNING promises no order: each new row is found again by one of its identities.
-  const key = (r: Identities) =>
-    `${r.external_id ?? ''}\u0000${r.email ?? ''}\u0000${r.phone ?? ''}`;
-  const byKey = new Map(inserted.map((r) => [key(r), r]));
-  return values.map((v) => byKey.get(key(v as Identities)) as Identities & { id: number });
-}
-
-export interface ContactChange {
-  current: ContactRow;
-  change: ContactData & { status?: SettableStatus };
-}
-
-/** The columns a batch update writes back, in the order of the VALUES rows. */
-const WRITTEN = [
-  'email',
-  'phone',
-  'phone_meta',
-  'external_id',
-  'first_name',
-  'last_name',
-  'address',
-  'fields',
-  'status',
-  'email_confirmed_at',
-  'unsubscribed_at',
-  'deleted_at',
-  'status_before_delete',
-] as const;
-const NUMERIC = new Set<string>(['email_confirmed_at', 'unsubscribed_at', 'deleted_at']);
-
-/**
- * Writes changes to many contacts as `updateContact` writes one (identities checked, fields
- * checked, a deleted contact given a status restored, the change stamp set), in one `UPDATE … FROM
- * (VALUES …)` per 500 rows. Rows must have been read in this transaction (`findContactsBy`, which
- * locks them on PostgreSQL): they are written back whole. Answers the rows as written.
- */
-export async function updateContacts(
-  db: DB,
-  changes: ContactChange[],
-  now: number,
-): Promise<ContactRow[]> {
-  if (changes.length === 0) return [];
-  const definitions = await batchFieldDefinitions(
-    db,
-    changes.map((c) => c.change.fields ?? {}),
-  );
-  const issues: FieldIssue[] = [];
-  const rows = changes.map(({ current, change }) => {
-    const next = rowAfterChange(current, change, definitions, now);
-    if (next.ok) return next.row;
-    issues.push(...next.issues);
-    return current;
-  });
-  if (issues.length > 0) throw new ValidationError(issues);
-  const moved = rows.filter((row, i) => {
-    const before = changes[i]?.current as ContactRow;
-    return (
-      row.email !== before.email ||
-      row.phone !== before.phone ||
-      row.external_id !== before.external_id
-    );
-  });
-  await lockIdentitiesOf(
-    db,
-    moved.map((r) => ({
-      email: r.email,
-      phone: r.phone === null ? null : { e164: r.phone },
-      externalId: r.external_id,
-    })),
-  );
-  await assertBatchIdentitiesFree(db, moved);
-  const stamp = await batchStamp(db);
-  for (const slice of slices(rows)) {
-    const tuples = slice.map(
-      (row) =>
-        sql`(${sql.join([
-          sql`cast(${row.id} as bigint)`,
-          ...WRITTEN.map((c) => (NUMERIC.has(c) ? sql`cast(${row[c]} as bigint)` : sql`${row[c]}`)),
-        ])})`,
-    );
-    const set = WRITTEN.map((c, i) => sql`${sql.ref(c)} = v.${sql.raw(`column${i + 2}`)}`);
-    await sql`update contacts set ${sql.join(set)}, updated_at = ${now},
-        change_seq = ${stamp}
-      from (values ${sql.join(tuples)}) as v
-      where contacts.id = v.column1`.execute(db);
-  }
-  return rows.map((r) => ({ ...r, updated_at: now }));
 }

@@ -24,7 +24,12 @@ export function readBulkRow(raw: unknown, index: number, phone: PhoneOptions): C
     const reason = read.issues
       .map((i) => `${i.field === '(body)' ? '(contact)' : i.field}: ${i.message}`)
       .join('; ');
-    return { index, raw, read: { ok: false, reason }, names: {} };
+    return { index, raw: () => raw, read: { ok: false, reason }, names: {} };
   }
-  return { index, raw, read: { ok: true, contact: read.contact }, names: namesOf(read.input) };
+  return {
+    index,
+    raw: () => raw,
+    read: { ok: true, contact: read.contact },
+    names: namesOf(read.input),
+  };
 }

@@ -76,18 +76,33 @@ export interface CsvLayout {
   mapping: CsvMapping;
 }
 
-const namesByLayout = new WeakMap<CsvLayout, Record<string, string>>();
+/** How a layout's rows are read, worked out once: the cells each field takes, and their names. */
+interface LayoutPlan {
+  names: Record<string, string>;
+  cells: { column: number; part: 'contact' | 'address' | 'fields'; key: string }[];
+}
 
-/** Each mapped field's column name, worked out once per layout. */
-function columnNames(layout: CsvLayout): Record<string, string> {
-  let names = namesByLayout.get(layout);
-  if (!names) {
-    names = Object.fromEntries(
-      Object.entries(layout.mapping).map(([target, i]) => [target, layout.columns[i] ?? target]),
-    );
-    namesByLayout.set(layout, names);
+const plans = new WeakMap<CsvLayout, LayoutPlan>();
+
+function planOf(layout: CsvLayout): LayoutPlan {
+  let plan = plans.get(layout);
+  if (!plan) {
+    const entries = Object.entries(layout.mapping);
+    plan = {
+      names: Object.fromEntries(
+        entries.map(([target, i]) => [target, layout.columns[i] ?? target]),
+      ),
+      cells: entries.map(([target, column]) =>
+        target.startsWith('address.')
+          ? { column, part: 'address', key: target.slice(8) }
+          : target.startsWith('fields.')
+            ? { column, part: 'fields', key: target.slice(7) }
+            : { column, part: 'contact', key: target },
+      ),
+    };
+    plans.set(layout, plan);
   }
-  return names;
+  return plan;
 }
 
 /** A CSV row as its columns name it, for `failedContacts`. */
@@ -104,9 +119,9 @@ export function readCsvRow(
   layout: CsvLayout,
   phone: PhoneOptions,
 ): ChunkRow {
-  const names = columnNames(layout);
-  const nameOf = (field: string) => names[field] ?? field;
-  const raw = rowByColumn(layout.columns, cells);
+  const { names, cells: mapped } = planOf(layout);
+  // Built only for a failure: most rows never need it (bound, not a closure: see readContact).
+  const raw = rowByColumn.bind(null, layout.columns, cells);
   if (cells.length !== layout.columns.length)
     return {
       index,
@@ -118,19 +133,24 @@ export function readCsvRow(
       names,
     };
   const contact: Record<string, unknown> = {};
-  const address: Record<string, string> = {};
-  const fields: Record<string, string> = {};
-  for (const [target, column] of Object.entries(layout.mapping)) {
+  let address: Record<string, string> | undefined;
+  let fields: Record<string, string> | undefined;
+  for (const { column, part, key } of mapped) {
     const value = cells[column]?.trim();
     if (!value) continue;
-    if (target.startsWith('address.')) address[target.slice(8)] = value;
-    else if (target.startsWith('fields.')) fields[target.slice(7)] = value;
-    else contact[target] = value;
+    if (part === 'contact') contact[key] = value;
+    else if (part === 'address') {
+      address ??= {};
+      address[key] = value;
+    } else {
+      fields ??= {};
+      fields[key] = value;
+    }
   }
-  if (Object.keys(address).length > 0) contact.address = address;
-  if (Object.keys(fields).length > 0) contact.fields = fields;
+  if (address) contact.address = address;
+  if (fields) contact.fields = fields;
   const read = readContactRow(contact, phone);
   if (read.ok) return { index, raw, read: { ok: true, contact: read.contact }, names };
-  const reason = read.issues.map((i) => `${nameOf(i.field)}: ${i.message}`).join('; ');
+  const reason = read.issues.map((i) => `${names[i.field] ?? i.field}: ${i.message}`).join('; ');
   return { index, raw, read: { ok: false, reason }, names };
 }
