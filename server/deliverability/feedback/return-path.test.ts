@@ -40,5 +40,4 @@ describe('return paths', () => {
     for (const recipient of forged)
       expect(outboxIdOfReturnPath(BOUNCES, SECRET, recipient), recipient).toBeUndefined();
   });
-
 });
