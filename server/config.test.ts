@@ -92,6 +92,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('starts the bounce mailbox only with a BOUNCE_ADDRESS whose sub-addresses fit', () => {
+    const port = { BOUNCE_SMTP_PORT: '2525' };
+    expect(() => loadConfig(port)).toThrow(/BOUNCE_SMTP_PORT: needs BOUNCE_ADDRESS/);
+    const config = loadConfig({ ...port, BOUNCE_ADDRESS: 'bounces@mail.example.com' });
+    expect(config.BOUNCE_SMTP_PORT).toBe(2525);
+    expect(() => loadConfig({ BOUNCE_ADDRESS: `${'b'.repeat(33)}@mail.example.com` })).toThrow(
+      /BOUNCE_ADDRESS: expected at most 32 characters before the @/,
+    );
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ SMTP_URL: '', PORT: '' }).PORT).toBe(8787);
   });

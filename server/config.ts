@@ -1,6 +1,7 @@
 // Reads and validates the environment once at start-up; a bad value names its variable.
 import { z } from 'zod';
 import { type DkimSigning, dkimFromEnv } from './deliverability/dkim.ts';
+import { MAX_BOUNCE_LOCAL_PART } from './deliverability/feedback/return-path.ts';
 
 const databaseUrl = z.string().refine((v) => /^sqlite:/.test(v) || /^postgres(ql)?:\/\//.test(v), {
   message: 'expected sqlite:PATH, sqlite::memory: or postgres://…',
@@ -108,8 +109,14 @@ const envSchema = z.object({
     .optional(),
   DKIM_PRIVATE_KEY: z.string().optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().optional(),
-  /** Envelope sender (Return-Path) of every mail: where receivers send bounces. */
-  BOUNCE_ADDRESS: z.email('expected an address like bounces@example.com').optional(),
+  /** Each mail's envelope sender is a signed `+` sub-address of it (feedback/return-path.ts). */
+  BOUNCE_ADDRESS: z
+    .email('expected an address like bounces@example.com')
+    .refine(
+      (v) => v.lastIndexOf('@') <= MAX_BOUNCE_LOCAL_PART,
+      `expected at most ${MAX_BOUNCE_LOCAL_PART} characters before the @ (the signed part follows them)`,
+    )
+    .optional(),
   /** The bounce mailbox: an SMTP receiver for DSN and ARF reports (unset: not started). */
   BOUNCE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   BOUNCE_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -236,6 +243,12 @@ export function loadConfig(
   if (dkim.issues.length > 0) {
     const lines = dkim.issues.map((i) => `  ${i.variable}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  // The mailbox takes reports only at the signed sub-addresses of BOUNCE_ADDRESS.
+  if (e.BOUNCE_SMTP_PORT !== undefined && !e.BOUNCE_ADDRESS) {
+    throw new ConfigError(
+      'Invalid configuration:\n  BOUNCE_SMTP_PORT: needs BOUNCE_ADDRESS (reports are taken only at its signed sub-addresses)',
+    );
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   // The budgets are the operator's to set; tests shorten their window through `timings`.

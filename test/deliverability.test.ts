@@ -1,10 +1,12 @@
 // Deliverability end to end: DKIM verified by mailauth, tracked clicks resuming a run, a DSN bounce
-// suppressing the address, provider webhooks, and a funnel summary that matches the activity log.
+// to a mail's signed return path suppressing the address (and forged reports changing nothing),
+// provider webhooks, and a funnel summary that matches the activity log.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` in plain strings are workflow templates, not mistakes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from './helpers/databases.ts';
 import {
   arfReport,
+  BOUNCE_ADDRESS,
   dkimEnv,
   dkimVerdict,
   dsnReport,
@@ -66,9 +68,18 @@ describe.each(testDialects())('deliverability on %s', (dialect) => {
       .items[0] as { id: number; status: string };
   const mailWithSubject = (to: string, subject: string) =>
     until(async () => env.smtp.mailsTo(to).find((m) => m.subject === subject));
+  const mailboxPort = () => {
+    const mailbox = env.server.bounceMailbox;
+    if (!mailbox) throw new Error('the bounce mailbox did not start');
+    return mailbox.port;
+  };
 
   beforeAll(async () => {
-    env = await startWorkflowServer(dialect, WORKFLOWS, { ...dkimEnv, BOUNCE_SMTP_PORT: '0' });
+    env = await startWorkflowServer(dialect, WORKFLOWS, {
+      ...dkimEnv,
+      BOUNCE_ADDRESS,
+      BOUNCE_SMTP_PORT: '0',
+    });
   });
   afterAll(async () => {
     await env?.stop();
@@ -87,7 +98,11 @@ describe.each(testDialects())('deliverability on %s', (dialect) => {
     for (const mail of [confirmation, offer, plain]) {
       expect(mail.rawHeaders['dkim-signature']).toContain('d=lists.example.com');
       expect(await dkimVerdict(mail.raw)).toEqual({ result: 'pass', domain: 'lists.example.com' });
+      // Each mail's envelope sender is its own signed sub-address of BOUNCE_ADDRESS.
+      expect(mail.envelope.mailFrom).toMatch(/^bounces\+\d+-[0-9a-f]{16}@lists\.example\.com$/);
+      expect(mail.envelope.rcptTo).toEqual([email]);
     }
+    expect(new Set([confirmation, offer, plain].map((m) => m.envelope.mailFrom)).size).toBe(3);
     const altered = Buffer.from(offer.raw.toString('latin1').replace('Hello', 'Hallo'), 'latin1');
     expect((await dkimVerdict(altered)).result).not.toBe('pass');
     // Never tracked: the confirmation, and a workflow that says tracking: false.
@@ -157,10 +172,9 @@ describe.each(testDialects())('deliverability on %s', (dialect) => {
     const email = 'gone@example.org';
     expect((await env.server.subscribe('newsletter', { email })).status).toBe(202);
     const offer = await mailWithSubject(email, 'Our offer');
-    const mailbox = env.server.bounceMailbox;
-    if (!mailbox) throw new Error('the bounce mailbox did not start');
     await sendReport(
-      mailbox.port,
+      mailboxPort(),
+      offer.envelope.mailFrom,
       dsnReport({ recipient: email, messageId: offer.messageId, status: '5.1.1' }),
     );
     const contact = await until(async () => {
@@ -206,9 +220,11 @@ describe.each(testDialects())('deliverability on %s', (dialect) => {
     const email = 'dave@example.org';
     expect((await env.server.subscribe('newsletter', { email })).status).toBe(202);
     const offer = await mailWithSubject(email, 'Our offer');
-    const mailbox = env.server.bounceMailbox;
-    if (!mailbox) throw new Error('the bounce mailbox did not start');
-    await sendReport(mailbox.port, arfReport({ recipient: email, messageId: offer.messageId }));
+    await sendReport(
+      mailboxPort(),
+      offer.envelope.mailFrom,
+      arfReport({ recipient: email, messageId: offer.messageId }),
+    );
     const contact = await until(async () => {
       const c = await contactOf(email);
       return c.status === 'unsubscribed' ? c : undefined;
@@ -221,6 +237,66 @@ describe.each(testDialects())('deliverability on %s', (dialect) => {
       '/suppressions?reason=complaint',
     );
     expect(suppressions.items.map((s) => s.email)).toEqual([email]);
+  });
+
+  it("takes reports only at a mail's signed return path, about that mail's recipient", async () => {
+    const eve = 'eve@example.org';
+    const frank = 'frank@example.org';
+    for (const email of [eve, frank])
+      expect((await env.server.subscribe('newsletter', { email })).status).toBe(202);
+    const evesOffer = await mailWithSubject(eve, 'Our offer');
+    const franksOffer = await mailWithSubject(frank, 'Our offer');
+    const aboutEve = (status: string) =>
+      dsnReport({ recipient: eve, messageId: evesOffer.messageId, status });
+    // Their rows record the Message-ID the cross-check compares with once they are marked sent.
+    await waitForDrainedOutbox(env.server.database.db);
+    const signed = (mail: ReceivedMail) =>
+      /^bounces\+(\d+)-([0-9a-f]{16})@/.exec(mail.envelope.mailFrom)?.slice(1) ?? [];
+    const [evesId] = signed(evesOffer);
+    const [, franksSignature] = signed(franksOffer);
+
+    // BOUNCE_ADDRESS itself, a made-up signature and another mail's signature are refused at
+    // RCPT TO, all with one answer.
+    const refused = [
+      BOUNCE_ADDRESS,
+      `bounces+${evesId}-${'0'.repeat(16)}@lists.example.com`,
+      `bounces+${evesId}-${franksSignature}@lists.example.com`,
+    ];
+    for (const to of refused) {
+      const error = await sendReport(mailboxPort(), to, aboutEve('5.1.1')).catch((e: unknown) => e);
+      expect(error, to).toMatchObject({ responseCode: 550 });
+      expect(String((error as Error).message), to).toContain('no such mailbox');
+    }
+    // Frank's real return path and Message-ID, but reports naming Eve (a DSN, then a complaint):
+    // acknowledged once handled, and ignored, since Frank's mail went to Frank.
+    const franksMail = { recipient: eve, messageId: franksOffer.messageId };
+    await sendReport(
+      mailboxPort(),
+      franksOffer.envelope.mailFrom,
+      dsnReport({ ...franksMail, status: '5.1.1' }),
+    );
+    await sendReport(mailboxPort(), franksOffer.envelope.mailFrom, arfReport(franksMail));
+    // Frank's own address under another mail's Message-ID is no report about Frank's mail either.
+    await sendReport(
+      mailboxPort(),
+      franksOffer.envelope.mailFrom,
+      dsnReport({ recipient: frank, messageId: evesOffer.messageId, status: '5.1.1' }),
+    );
+    for (const email of [eve, frank]) expect((await contactOf(email)).status).toBe('unconfirmed');
+    const suppressed = await json<{ items: { email: string }[] }>('/suppressions');
+    expect(suppressed.items.map((s) => s.email)).not.toContain(eve);
+    expect(suppressed.items.map((s) => s.email)).not.toContain(frank);
+    const reported = await json<{ items: Activity[] }>('/activities?limit=1000');
+    expect(
+      reported.items.filter(
+        (a) => [eve, frank].includes(a.email ?? '') && ['bounced', 'complained'].includes(a.action),
+      ),
+    ).toEqual([]);
+
+    // The same DSN to Eve's own return path does bounce her.
+    await sendReport(mailboxPort(), evesOffer.envelope.mailFrom, aboutEve('5.1.1'));
+    expect((await contactOf(eve)).status).toBe('bounced');
+    expect((await contactOf(frank)).status).toBe('unconfirmed');
   });
 
   it('applies complaints and bounces from the generic and the Postmark webhooks', async () => {
@@ -285,8 +361,8 @@ describe.each(testDialects())('deliverability on %s', (dialect) => {
     // Every mail of the earlier tests went out first, so the log and the summary read one state.
     await until(
       async () =>
-        env.smtp.mails.filter((m) => m.subject === 'Untracked').length === 5 &&
-        env.smtp.mails.filter((m) => m.subject === 'Our offer').length === 5,
+        env.smtp.mails.filter((m) => m.subject === 'Untracked').length === 7 &&
+        env.smtp.mails.filter((m) => m.subject === 'Our offer').length === 7,
     );
     await waitForDrainedOutbox(env.server.database.db);
     const { items } = await json<{ items: Activity[] }>('/activities?limit=1000');
@@ -309,7 +385,7 @@ describe.each(testDialects())('deliverability on %s', (dialect) => {
     expect(summary.sent?.total).toBeGreaterThanOrEqual(6);
     expect(summary.clicked).toEqual({ total: 1, unique: 1 });
     expect(summary.opened).toEqual({ total: 1, unique: 1 });
-    expect(summary.bounced?.total).toBe(2);
+    expect(summary.bounced?.total).toBe(3);
     expect(summary.complained?.total).toBe(2);
     expect(summary.unsubscribed).toEqual({ total: 1, unique: 1 });
 

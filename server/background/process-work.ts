@@ -70,7 +70,7 @@ export async function startProcessWork(role: Role, deps: ProcessWorkDeps): Promi
   const transport = !working
     ? undefined
     : config.SMTP_URL
-      ? smtpTransport(config.SMTP_URL, { dkim: config.dkim, bounceAddress: config.BOUNCE_ADDRESS })
+      ? smtpTransport(config.SMTP_URL, { dkim: config.dkim })
       : devMailboxTransport(db);
   const mailer =
     transport &&
@@ -86,6 +86,7 @@ export async function startProcessWork(role: Role, deps: ProcessWorkDeps): Promi
       logger: logger.child({ module: 'mail' }),
       workerId: deps.workerId,
       tracking: config.TRACKING,
+      ...(config.BOUNCE_ADDRESS ? { bounceAddress: config.BOUNCE_ADDRESS } : {}),
     });
   const engine = new WorkflowEngine({
     db,
@@ -119,10 +120,12 @@ export async function startProcessWork(role: Role, deps: ProcessWorkDeps): Promi
       })
     : undefined;
   const bounceMailbox =
-    working && config.BOUNCE_SMTP_PORT !== undefined
+    working && config.BOUNCE_SMTP_PORT !== undefined && config.BOUNCE_ADDRESS
       ? new BounceMailbox({
           host: config.BOUNCE_SMTP_HOST,
           port: config.BOUNCE_SMTP_PORT,
+          bounceAddress: config.BOUNCE_ADDRESS,
+          secretKey: deps.secretKey,
           ctx: { db, wakeups },
           logger: logger.child({ module: 'bounce-mailbox' }),
         })

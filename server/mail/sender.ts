@@ -8,6 +8,7 @@ import type { DialectCapabilities } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
 import type { OutboxRow } from '../db/schema.ts';
 import { recordActivities } from '../deliverability/activities/record-activity.ts';
+import { returnPathFor } from '../deliverability/feedback/return-path.ts';
 import { addTracking } from '../deliverability/tracking/tracking-links.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -34,6 +35,8 @@ export interface MailSenderOptions {
   workerId: string;
   /** TRACKING: rows queued as tracked get the open pixel and click redirects (false: none do). */
   tracking: boolean;
+  /** BOUNCE_ADDRESS: each mail's envelope sender is its signed sub-address (feedback/return-path.ts). */
+  bounceAddress?: string;
 }
 
 /** Stable per outbox row, so a retry of the same mail carries the same Message-ID. */
@@ -139,7 +142,7 @@ export class MailSender {
   private async deliver(
     row: OutboxRow,
   ): Promise<{ row: OutboxRow; messageId: string } | undefined> {
-    const { db, transport, timings, logger } = this.opts;
+    const { db, transport, timings, logger, bounceAddress, secretKey } = this.opts;
     const messageId = messageIdFor(row, this.opts.messageIdDomain);
     const log = logger.child({ outboxId: row.id, kind: row.kind, attempt: row.attempts });
     try {
@@ -153,8 +156,9 @@ export class MailSender {
         html: this.htmlOf(row),
         headers: {
           ...JSON.parse(row.headers),
-          ...listUnsubscribeHeaders(row, this.opts.publicUrl, this.opts.secretKey),
+          ...listUnsubscribeHeaders(row, this.opts.publicUrl, secretKey),
         },
+        ...(bounceAddress ? { returnPath: returnPathFor(bounceAddress, secretKey, row.id) } : {}),
       });
     } catch (thrown) {
       const error = coerceError(thrown);

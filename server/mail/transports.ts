@@ -12,6 +12,8 @@ export interface OutgoingMail {
   text: string;
   html: string;
   headers: Record<string, string>;
+  /** Envelope sender (Return-Path), where bounces go: unset, the From address. */
+  returnPath?: string;
 }
 
 export interface MailTransport {
@@ -29,8 +31,6 @@ export function isPermanentSmtpError(error: unknown): boolean {
 export interface SmtpOptions {
   /** Signs every mail (nodemailer's `dkim` option). */
   dkim?: DkimSigning;
-  /** Envelope sender (Return-Path): where bounces go; unset, the From address. */
-  bounceAddress?: string;
 }
 
 export function smtpTransport(url: string, options: SmtpOptions = {}): MailTransport {
@@ -55,9 +55,7 @@ export function smtpTransport(url: string, options: SmtpOptions = {}): MailTrans
         text: mail.text,
         html: mail.html,
         headers: mail.headers,
-        ...(options.bounceAddress
-          ? { envelope: { from: options.bounceAddress, to: mail.to } }
-          : {}),
+        ...(mail.returnPath ? { envelope: { from: mail.returnPath, to: mail.to } } : {}),
       });
     },
     close: () => transporter.close(),

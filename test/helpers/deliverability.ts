@@ -100,12 +100,18 @@ export function arfReport(input: { recipient: string; messageId: string }): stri
   ].join('\r\n');
 }
 
-/** Delivers a report to the bounce mailbox the way a reporting MTA does (null sender). */
-export async function sendReport(port: number, raw: string): Promise<void> {
+/** The BOUNCE_ADDRESS of the deliverability tests: each mail's return path is a sub-address of it. */
+export const BOUNCE_ADDRESS = `bounces@${DKIM_DOMAIN}`;
+
+/**
+ * Delivers a report to the bounce mailbox at `to` the way a reporting MTA does (null sender);
+ * resolves once the mailbox acknowledged it (after applying it), rejects when it refuses `to`.
+ */
+export async function sendReport(port: number, to: string, raw: string): Promise<void> {
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false });
   try {
     await transport.sendMail({
-      envelope: { from: '', to: `bounces@${DKIM_DOMAIN}` },
+      envelope: { from: '', to },
       raw,
     });
   } finally {

@@ -14,6 +14,8 @@ export interface ReceivedMail {
   rawHeaders: Record<string, string>;
   /** The message as received, byte for byte (what DKIM verifiers and spam filters read). */
   raw: Buffer;
+  /** The SMTP envelope: MAIL FROM (the Return-Path, where bounces go) and RCPT TO. */
+  envelope: { mailFrom: string; rcptTo: string[] };
 }
 
 export class TestSmtp {
@@ -36,7 +38,12 @@ export class TestSmtp {
           callback();
         }
       },
-      onData: (stream, _session, callback) => {
+      onData: (stream, session, callback) => {
+        const { mailFrom, rcptTo } = session.envelope;
+        const envelope = {
+          mailFrom: mailFrom ? mailFrom.address : '',
+          rcptTo: rcptTo.map((r) => r.address),
+        };
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         const received = new Promise<Buffer>((resolve, reject) => {
@@ -63,6 +70,7 @@ export class TestSmtp {
                 ]),
               ),
               raw,
+              envelope,
             });
             callback();
           })

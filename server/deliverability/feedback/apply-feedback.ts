@@ -18,6 +18,8 @@ export interface MailFeedback {
   email: string;
   /** Our Message-ID of the mail, when the report carries it (with or without `<>`). */
   messageId?: string;
+  /** The mail, when the report came to its signed return path (then `messageId` is not read). */
+  outboxId?: number;
   /** `hard`: the address does not work (5.x.x); `soft`: it may again (4.x.x, a full mailbox). */
   bounceType?: 'hard' | 'soft';
   /** Enhanced status code (`5.1.1`) and the receiver's words, as reported. */
@@ -31,13 +33,13 @@ export type FeedbackOutcome = 'applied' | 'duplicate';
 
 const bracketed = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
 
-async function findMail(tx: Tx, messageId: string | undefined) {
-  if (!messageId) return undefined;
-  return tx.db
+async function findMail(tx: Tx, { outboxId, messageId }: MailFeedback) {
+  const mail = tx.db
     .selectFrom('outbox')
-    .select(['id', 'contact_id', 'message_id', 'workflow', 'step'])
-    .where('message_id', '=', bracketed(messageId.trim()))
-    .executeTakeFirst();
+    .select(['id', 'contact_id', 'message_id', 'workflow', 'step']);
+  if (outboxId !== undefined) return mail.where('id', '=', outboxId).executeTakeFirst();
+  if (!messageId) return undefined;
+  return mail.where('message_id', '=', bracketed(messageId.trim())).executeTakeFirst();
 }
 
 /**
@@ -54,7 +56,7 @@ export function applyFeedback(
   now: number,
 ): Promise<FeedbackOutcome> {
   return withTransaction(ctx, async (tx) => {
-    const mail = await findMail(tx, feedback.messageId);
+    const mail = await findMail(tx, feedback);
     const action =
       feedback.type === 'bounce'
         ? 'bounced'

@@ -1,10 +1,10 @@
 // The bounce mailbox: a small SMTP receiver that takes DSN and ARF reports and applies them.
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { VerbContext } from '../../db/unit-of-work.ts';
 import type { Logger } from '../../logger.ts';
-import { applyFeedback } from './apply-feedback.ts';
-import { feedbackFromReport } from './dsn-report.ts';
+import { outboxIdOfReturnPath } from './return-path.ts';
+import { applyReturnedReport } from './returned-report.ts';
 
 /** Reports are small; the original message they quote is cut by the reporting MTA. */
 const MAX_REPORT_BYTES = 1024 * 1024;
@@ -12,14 +12,19 @@ const MAX_REPORT_BYTES = 1024 * 1024;
 export interface BounceMailboxOptions {
   host: string;
   port: number;
+  /** BOUNCE_ADDRESS: mail is taken only for its signed sub-addresses (return-path.ts). */
+  bounceAddress: string;
+  secretKey: string;
   ctx: VerbContext;
   logger: Logger;
 }
 
 /**
- * Listens for mail to any address (point the MX of BOUNCE_ADDRESS's domain here, or forward to
- * it). A report is acknowledged only once applied, so a database error answers 451 and the
- * reporting MTA tries again later; a mail that is no report is accepted and dropped.
+ * Takes mail only for the signed return path of a mail we sent (point the MX of BOUNCE_ADDRESS's
+ * domain here, or forward its `+` sub-addresses to it); any other recipient, BOUNCE_ADDRESS itself
+ * included, is refused at RCPT TO with the same 550, so a forger learns nothing. A report is
+ * acknowledged only once applied, so a database error answers 451 and the reporting MTA tries
+ * again later; a mail that is no report is accepted and dropped.
  */
 export class BounceMailbox {
   private server: SMTPServer | undefined;
@@ -34,7 +39,11 @@ export class BounceMailbox {
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: MAX_REPORT_BYTES,
       logger: false,
-      onData: (stream, _session, callback) => {
+      onRcptTo: (address, _session, callback) => {
+        if (this.outboxIdOf(address.address) !== undefined) callback();
+        else callback(Object.assign(new Error('5.1.1 no such mailbox'), { responseCode: 550 }));
+      },
+      onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
@@ -42,7 +51,7 @@ export class BounceMailbox {
             callback(Object.assign(new Error('report too large'), { responseCode: 552 }));
             return;
           }
-          this.apply(Buffer.concat(chunks)).then(
+          this.apply(session, Buffer.concat(chunks)).then(
             () => callback(),
             (err: unknown) => {
               logger.error({ err }, 'bounce mailbox: could not apply a report');
@@ -61,10 +70,21 @@ export class BounceMailbox {
     this.server.on('error', (err) => logger.error({ err }, 'bounce mailbox error'));
   }
 
-  private async apply(raw: Buffer): Promise<void> {
-    const feedback = await feedbackFromReport(raw);
-    if (feedback.length === 0) this.opts.logger.info('bounce mailbox: a mail that is no report');
-    for (const item of feedback) await applyFeedback(this.opts.ctx, item, Date.now());
+  private outboxIdOf(recipient: string): number | undefined {
+    return outboxIdOfReturnPath(this.opts.bounceAddress, this.opts.secretKey, recipient);
+  }
+
+  /** Every recipient got past RCPT TO, so each names a mail; one report is normally sent to one. */
+  private async apply(session: SMTPServerSession, raw: Buffer): Promise<void> {
+    const outboxIds = new Set(session.envelope.rcptTo.map((rcpt) => this.outboxIdOf(rcpt.address)));
+    for (const outboxId of outboxIds) {
+      if (outboxId === undefined) continue;
+      await applyReturnedReport(
+        this.opts.ctx,
+        { outboxId, raw, now: Date.now() },
+        this.opts.logger,
+      );
+    }
   }
 
   async stop(): Promise<void> {

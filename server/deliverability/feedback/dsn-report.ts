@@ -32,8 +32,9 @@ const typedValue = (value: string | undefined) =>
 
 /**
  * The address as the webhooks read theirs (lower-cased, so its contact is found), or undefined for
- * one that is no address: anyone can mail the bounce mailbox, and a NUL byte PostgreSQL cannot
- * store would fail the report with 451 on every retry of the reporting MTA.
+ * one that is no address: whoever holds a return path (its recipient among them) writes what the
+ * report says, and a NUL byte PostgreSQL cannot store would fail the report with 451 on every
+ * retry of the reporting MTA.
  */
 const addressOf = (value: string | undefined) => {
   const parsed = emailSchema.safeParse(typedValue(value) ?? '');
