@@ -1,9 +1,10 @@
 // One contact: its data, groups, tags, phone metadata, consents and timeline; edit and act on it.
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
+import type { TimelineEntry } from '../../server/contacts/timeline-entry.ts';
 import { api, type Contact } from '../api.ts';
 import { ContactEditor } from '../parts/contact-editor.tsx';
-import { Timeline, type TimelineEntry } from '../parts/timeline.tsx';
+import { Timeline } from '../parts/timeline.tsx';
 import { ErrorNote, Loading, PageTitle, Status, Time, useAction, useLoad } from '../parts/ui.tsx';
 
 interface Consent {

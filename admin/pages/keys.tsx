@@ -1,22 +1,22 @@
 // API keys: the list, a new key with its scopes (its secret shown once), revoking one.
 import { useState } from 'preact/hooks';
+import { type Scope, scopes } from '../../server/auth/scopes.ts';
 import { type ApiKey, api } from '../api.ts';
 import { ErrorNote, Loading, PageTitle, Time, useAction, useLoad } from '../parts/ui.tsx';
-import { SCOPES } from '../scopes.ts';
 
 export function KeysPage() {
   const keys = useLoad(() => api<{ items: ApiKey[] }>('/keys'), []);
   const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<string[]>([]);
+  const [chosen, setChosen] = useState<Scope[]>([]);
   const [created, setCreated] = useState<ApiKey & { key: string }>();
   const [error, act] = useAction();
 
   async function create(e: Event) {
     e.preventDefault();
     await act(async () => {
-      setCreated(await api('/keys', { method: 'POST', body: { name, scopes } }));
+      setCreated(await api('/keys', { method: 'POST', body: { name, scopes: chosen } }));
       setName('');
-      setScopes([]);
+      setChosen([]);
       keys.reload();
     });
   }
@@ -38,16 +38,16 @@ export function KeysPage() {
         <fieldset>
           <legend>Scopes</legend>
           <div class="scopes">
-            {SCOPES.map((scope) => (
+            {scopes.map((scope) => (
               <label key={scope} class="check">
                 <input
                   type="checkbox"
-                  checked={scopes.includes(scope)}
+                  checked={chosen.includes(scope)}
                   onChange={(e) =>
-                    setScopes(
+                    setChosen(
                       e.currentTarget.checked
-                        ? [...scopes, scope]
-                        : scopes.filter((s) => s !== scope),
+                        ? [...chosen, scope]
+                        : chosen.filter((s) => s !== scope),
                     )
                   }
                 />
