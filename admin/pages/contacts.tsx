@@ -1,6 +1,7 @@
 // Contacts: search and filter with the API's filters (email, phone, status, group, tag, source).
 import { useState } from 'preact/hooks';
 import { api, type Contact, type Page, query } from '../api.ts';
+import { DataTable, NextPageLink } from '../parts/data-table.tsx';
 import { Loading, PageTitle, Status, Time, useLoad } from '../parts/ui.tsx';
 import { href, navigate } from '../router.ts';
 
@@ -63,55 +64,37 @@ export function ContactsPage({ params }: { params: URLSearchParams }) {
       <Loading state={contacts}>
         {(page) => (
           <>
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">Contacts found</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Contact</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Groups</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.length === 0 && (
-                    <tr>
-                      <td colSpan={5}>No contact matches.</td>
-                    </tr>
-                  )}
-                  {page.items.map((c) => (
-                    <tr key={c.id}>
-                      <th scope="row">
-                        <a href={href('contacts', c.id)}>{c.email ?? c.phone ?? `#${c.id}`}</a>
-                        {(c.firstName || c.lastName) && (
-                          <span class="muted">
-                            {' '}
-                            {[c.firstName, c.lastName].filter(Boolean).join(' ')}
-                          </span>
-                        )}
-                      </th>
-                      <td>
-                        <Status value={c.status} />
-                      </td>
-                      <td>{c.groups.join(', ')}</td>
-                      <td>{c.source}</td>
-                      <td>
-                        <Time at={c.createdAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            {page.nextCursor && (
-              <p>
-                <a href={`${href('contacts')}${query({ ...filters, cursor: page.nextCursor })}`}>
-                  Next page
-                </a>
-              </p>
-            )}
+            <DataTable
+              caption="Contacts found"
+              columns={['Contact', 'Status', 'Groups', 'Source', 'Created']}
+              items={page.items}
+              empty="No contact matches."
+              row={(c) => (
+                <tr key={c.id}>
+                  <th scope="row">
+                    <a href={href('contacts', c.id)}>{c.email ?? c.phone ?? `#${c.id}`}</a>
+                    {(c.firstName || c.lastName) && (
+                      <span class="muted">
+                        {' '}
+                        {[c.firstName, c.lastName].filter(Boolean).join(' ')}
+                      </span>
+                    )}
+                  </th>
+                  <td>
+                    <Status value={c.status} />
+                  </td>
+                  <td>{c.groups.join(', ')}</td>
+                  <td>{c.source}</td>
+                  <td>
+                    <Time at={c.createdAt} />
+                  </td>
+                </tr>
+              )}
+            />
+            <NextPageLink
+              cursor={page.nextCursor}
+              pageHref={(cursor) => `${href('contacts')}${query({ ...filters, cursor })}`}
+            />
           </>
         )}
       </Loading>

@@ -1,6 +1,7 @@
 // Dashboard: the DOI funnel per form and day, the mail outbox and the workflow runs at a glance.
 import { useState } from 'preact/hooks';
 import { api, query, type RunCounts } from '../api.ts';
+import { DataTable } from '../parts/data-table.tsx';
 import { FunnelChart, type FunnelDay } from '../parts/funnel-chart.tsx';
 import { Loading, PageTitle, useLoad } from '../parts/ui.tsx';
 import { href } from '../router.ts';
@@ -54,38 +55,22 @@ export function DashboardPage() {
           {(f) => (
             <>
               <FunnelChart days={mergeForms(f.days)} from={f.from} to={f.to} />
-              <div class="table-wrap">
-                <table>
-                  <caption>
-                    Per form, {f.from} to {f.to}
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Form</th>
-                      <th scope="col">Subscribed</th>
-                      <th scope="col">Confirmed</th>
-                      <th scope="col">Unsubscribed</th>
-                      <th scope="col">Confirmation rate</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {f.totals.length === 0 && (
-                      <tr>
-                        <td colSpan={5}>No sign-ups in this period.</td>
-                      </tr>
-                    )}
-                    {f.totals.map((t) => (
-                      <tr key={t.form ?? ''}>
-                        <th scope="row">{t.form ?? '(no form)'}</th>
-                        <td>{t.subscribed}</td>
-                        <td>{t.confirmed}</td>
-                        <td>{t.unsubscribed}</td>
-                        <td>{percent(t.confirmationRate)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                caption={`Per form, ${f.from} to ${f.to}`}
+                showCaption
+                columns={['Form', 'Subscribed', 'Confirmed', 'Unsubscribed', 'Confirmation rate']}
+                items={f.totals}
+                empty="No sign-ups in this period."
+                row={(t) => (
+                  <tr key={t.form ?? ''}>
+                    <th scope="row">{t.form ?? '(no form)'}</th>
+                    <td>{t.subscribed}</td>
+                    <td>{t.confirmed}</td>
+                    <td>{t.unsubscribed}</td>
+                    <td>{percent(t.confirmationRate)}</td>
+                  </tr>
+                )}
+              />
             </>
           )}
         </Loading>

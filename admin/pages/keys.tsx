@@ -2,6 +2,8 @@
 import { useState } from 'preact/hooks';
 import { type Scope, scopes } from '../../server/auth/scopes.ts';
 import { type ApiKey, api } from '../api.ts';
+import { ActionButton } from '../parts/action-button.tsx';
+import { DataTable } from '../parts/data-table.tsx';
 import { ErrorNote, Loading, PageTitle, Time, useAction, useLoad } from '../parts/ui.tsx';
 
 export function KeysPage() {
@@ -70,54 +72,41 @@ export function KeysPage() {
       )}
       <Loading state={keys}>
         {({ items }) => (
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">API keys</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((k) => (
-                  <tr key={k.id}>
-                    <th scope="row">{k.name}</th>
-                    <td>
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td>{k.scopes.join(', ')}</td>
-                    <td>
-                      <Time at={k.lastUsedAt} />
-                    </td>
-                    <td>
-                      {k.revokedAt ? (
-                        <span>
-                          revoked <Time at={k.revokedAt} />
-                        </span>
-                      ) : (
-                        <button
-                          type="button"
-                          class="danger"
-                          aria-label={`Revoke ${k.name}`}
-                          onClick={() =>
-                            act(() => api(`/keys/${k.id}`, { method: 'DELETE' })).then(() =>
-                              keys.reload(),
-                            )
-                          }
-                        >
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="API keys"
+            columns={['Name', 'Prefix', 'Scopes', 'Last used', 'State']}
+            items={items}
+            row={(k) => (
+              <tr key={k.id}>
+                <th scope="row">{k.name}</th>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{k.scopes.join(', ')}</td>
+                <td>
+                  <Time at={k.lastUsedAt} />
+                </td>
+                <td>
+                  {k.revokedAt ? (
+                    <span>
+                      revoked <Time at={k.revokedAt} />
+                    </span>
+                  ) : (
+                    <ActionButton
+                      method="DELETE"
+                      path={`/keys/${k.id}`}
+                      act={act}
+                      onDone={keys.reload}
+                      danger
+                      label={`Revoke ${k.name}`}
+                    >
+                      Revoke
+                    </ActionButton>
+                  )}
+                </td>
+              </tr>
+            )}
+          />
         )}
       </Loading>
     </>
