@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Contact, type Page, query } from '../api.ts';
 import { DataTable, NextPageLink } from '../parts/data-table.tsx';
+import { SelectInput, TextInput } from '../parts/inputs.tsx';
 import { Loading, PageTitle, Status, Time, useLoad } from '../parts/ui.tsx';
 import { href, navigate } from '../router.ts';
 
@@ -36,29 +37,21 @@ export function ContactsPage({ params }: { params: URLSearchParams }) {
       <PageTitle>Contacts</PageTitle>
       <form class="filters" onSubmit={search} aria-label="Filter contacts">
         {FILTERS.map((key) => (
-          <label key={key}>
-            {FILTER_LABELS[key]}{' '}
-            <input
-              name={key}
-              type={key === 'email' ? 'search' : 'text'}
-              value={draft[key]}
-              onInput={(e) => setDraft({ ...draft, [key]: e.currentTarget.value })}
-            />
-          </label>
+          <TextInput
+            key={key}
+            label={FILTER_LABELS[key]}
+            name={key}
+            type={key === 'email' ? 'search' : 'text'}
+            value={draft[key] ?? ''}
+            onValue={(value) => setDraft({ ...draft, [key]: value })}
+          />
         ))}
-        <label>
-          Status{' '}
-          <select
-            value={draft.status}
-            onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value })}
-          >
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s || 'any but deleted'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectInput
+          label="Status"
+          value={draft.status ?? ''}
+          onValue={(status) => setDraft({ ...draft, status })}
+          options={STATUSES.map((s) => [s, s || 'any but deleted'])}
+        />
         <button type="submit">Search</button>
       </form>
       <Loading state={contacts}>

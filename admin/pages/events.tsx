@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type EventItem, type Page, query } from '../api.ts';
 import { DataTable } from '../parts/data-table.tsx';
+import { TextInput } from '../parts/inputs.tsx';
 import { ContactRef, ErrorNote, messageOf, PageTitle, Time } from '../parts/ui.tsx';
 import { href, navigate } from '../router.ts';
 
@@ -50,21 +51,17 @@ export function EventsPage({ params }: { params: URLSearchParams }) {
           navigate(`${href('events')}${query(draft)}`);
         }}
       >
-        <label>
-          Type{' '}
-          <input
-            value={draft.type}
-            onInput={(e) => setDraft({ ...draft, type: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          Contact id{' '}
-          <input
-            inputMode="numeric"
-            value={draft.contactId}
-            onInput={(e) => setDraft({ ...draft, contactId: e.currentTarget.value })}
-          />
-        </label>
+        <TextInput
+          label="Type"
+          value={draft.type}
+          onValue={(value) => setDraft({ ...draft, type: value })}
+        />
+        <TextInput
+          label="Contact id"
+          inputMode="numeric"
+          value={draft.contactId}
+          onValue={(contactId) => setDraft({ ...draft, contactId })}
+        />
         <button type="submit">Filter</button>
         <label class="check">
           <input

@@ -2,6 +2,7 @@
 // and the runs (filtered by status or workflow).
 import { api, type Page, query, type Run, type RunCounts } from '../api.ts';
 import { DataTable, NextPageLink } from '../parts/data-table.tsx';
+import { SelectInput } from '../parts/inputs.tsx';
 import { ContactRef, Loading, PageTitle, Status, Time, useLoad } from '../parts/ui.tsx';
 import { href, navigate } from '../router.ts';
 
@@ -94,16 +95,12 @@ export function WorkflowsPage({ params }: { params: URLSearchParams }) {
       </Loading>
       <h2>Runs</h2>
       <div class="filters">
-        <label>
-          Status{' '}
-          <select value={status} onChange={(e) => filter({ status: e.currentTarget.value })}>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s || 'any'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectInput
+          label="Status"
+          value={status}
+          onValue={(value) => filter({ status: value })}
+          options={STATUSES.map((s) => [s, s || 'any'])}
+        />
         {workflow && (
           <button type="button" onClick={() => filter({ workflow: '' })}>
             Show every workflow (now: {workflow})
