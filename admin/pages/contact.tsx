@@ -97,23 +97,13 @@ export function ContactPage({ id }: { id: number }) {
                 <dd>
                   <Time at={c.createdAt} />
                 </dd>
-                {Object.entries(c.fields).map(([key, value]) => (
-                  <Fragment key={key}>
-                    <dt>{key}</dt>
-                    <dd>{String(value)}</dd>
-                  </Fragment>
-                ))}
+                <ValuePairs values={c.fields} />
               </dl>
               {c.phoneMeta && (
                 <>
                   <h3>Phone metadata</h3>
                   <dl class="pairs">
-                    {Object.entries(c.phoneMeta).map(([key, value]) => (
-                      <Fragment key={key}>
-                        <dt>{key}</dt>
-                        <dd>{String(value)}</dd>
-                      </Fragment>
-                    ))}
+                    <ValuePairs values={c.phoneMeta} />
                   </dl>
                 </>
               )}
@@ -153,6 +143,20 @@ export function ContactPage({ id }: { id: number }) {
         </>
       )}
     </Loading>
+  );
+}
+
+/** An object's keys and values as `<dt>`/`<dd>` pairs, for a `<dl>` (custom fields, phone metadata). */
+function ValuePairs({ values }: { values: Record<string, unknown> }) {
+  return (
+    <>
+      {Object.entries(values).map(([key, value]) => (
+        <Fragment key={key}>
+          <dt>{key}</dt>
+          <dd>{String(value)}</dd>
+        </Fragment>
+      ))}
+    </>
   );
 }
 
