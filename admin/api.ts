@@ -1,4 +1,5 @@
 // The console's only way to the server: the public /api/v1 with the signed-in key as a Bearer token.
+import type { Scope } from '../server/auth/scopes.ts';
 
 const KEY_STORAGE = 'subflow.apiKey';
 
@@ -151,7 +152,7 @@ export type RunCounts = Record<
 export interface ApiKey {
   id: number;
   name: string;
-  scopes: string[];
+  scopes: Scope[];
   prefix: string;
   createdAt: string;
   lastUsedAt: string | null;

@@ -1,7 +1,8 @@
 // API keys over the API: create (shown once), list (never the secret), revoke at once, and each error.
 import { describe, expect, it } from 'vitest';
-import { KEY_USE_RESOLUTION_MS, scopes } from '../server/auth/api-keys.ts';
+import { KEY_USE_RESOLUTION_MS } from '../server/auth/api-keys.ts';
 import { issueApiKey } from '../server/auth/manage-api-keys.ts';
+import { scopes } from '../server/auth/scopes.ts';
 import { ForbiddenError } from '../server/errors.ts';
 import { testDialects } from './helpers/databases.ts';
 import { serverPerSuite } from './helpers/server.ts';

@@ -1,9 +1,12 @@
 // One contact: its data, groups, tags, phone metadata, consents and timeline; edit and act on it.
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
+import type { TimelineEntry } from '../../server/contacts/timeline-entry.ts';
 import { api, type Contact } from '../api.ts';
+import { ActionButton } from '../parts/action-button.tsx';
 import { ContactEditor } from '../parts/contact-editor.tsx';
-import { Timeline, type TimelineEntry } from '../parts/timeline.tsx';
+import { DataTable } from '../parts/data-table.tsx';
+import { Timeline } from '../parts/timeline.tsx';
 import { ErrorNote, Loading, PageTitle, Status, Time, useAction, useLoad } from '../parts/ui.tsx';
 
 interface Consent {
@@ -26,8 +29,6 @@ export function ContactPage({ id }: { id: number }) {
     contact.reload();
     timeline.reload();
   };
-  const run = (method: string, path: string, body?: unknown) =>
-    act(() => api(path, { method, body })).then((ok) => ok && reloadAll());
 
   return (
     <Loading state={contact}>
@@ -45,20 +46,25 @@ export function ContactPage({ id }: { id: number }) {
               {editing ? 'Close editor' : 'Edit'}
             </button>
             {c.status === 'deleted' ? (
-              <button type="button" onClick={() => run('POST', `/contacts/${id}/restore`)}>
+              <ActionButton
+                method="POST"
+                path={`/contacts/${id}/restore`}
+                act={act}
+                onDone={reloadAll}
+              >
                 Restore
-              </button>
+              </ActionButton>
             ) : (
-              <button
-                type="button"
-                class="danger"
-                onClick={() =>
-                  confirm('Delete this contact? It can be restored.') &&
-                  run('DELETE', `/contacts/${id}`)
-                }
+              <ActionButton
+                method="DELETE"
+                path={`/contacts/${id}`}
+                act={act}
+                onDone={reloadAll}
+                confirmText="Delete this contact? It can be restored."
+                danger
               >
                 Delete
-              </button>
+              </ActionButton>
             )}
           </div>
           <ErrorNote error={error} />
@@ -91,23 +97,13 @@ export function ContactPage({ id }: { id: number }) {
                 <dd>
                   <Time at={c.createdAt} />
                 </dd>
-                {Object.entries(c.fields).map(([key, value]) => (
-                  <Fragment key={key}>
-                    <dt>{key}</dt>
-                    <dd>{String(value)}</dd>
-                  </Fragment>
-                ))}
+                <ValuePairs values={c.fields} />
               </dl>
               {c.phoneMeta && (
                 <>
                   <h3>Phone metadata</h3>
                   <dl class="pairs">
-                    {Object.entries(c.phoneMeta).map(([key, value]) => (
-                      <Fragment key={key}>
-                        <dt>{key}</dt>
-                        <dd>{String(value)}</dd>
-                      </Fragment>
-                    ))}
+                    <ValuePairs values={c.phoneMeta} />
                   </dl>
                 </>
               )}
@@ -121,32 +117,21 @@ export function ContactPage({ id }: { id: number }) {
                 list.items.length === 0 ? (
                   <p class="muted">No consent records.</p>
                 ) : (
-                  <div class="table-wrap">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">Kind</th>
-                          <th scope="col">Form</th>
-                          <th scope="col">IP</th>
-                          <th scope="col">User agent</th>
-                          <th scope="col">When</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {list.items.map((r) => (
-                          <tr key={r.id}>
-                            <td>{r.kind}</td>
-                            <td>{r.formType ?? '—'}</td>
-                            <td>{r.ip ?? '—'}</td>
-                            <td class="wrap">{r.userAgent ?? '—'}</td>
-                            <td>
-                              <Time at={r.createdAt} />
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <DataTable
+                    columns={['Kind', 'Form', 'IP', 'User agent', 'When']}
+                    items={list.items}
+                    row={(r) => (
+                      <tr key={r.id}>
+                        <td>{r.kind}</td>
+                        <td>{r.formType ?? '—'}</td>
+                        <td>{r.ip ?? '—'}</td>
+                        <td class="wrap">{r.userAgent ?? '—'}</td>
+                        <td>
+                          <Time at={r.createdAt} />
+                        </td>
+                      </tr>
+                    )}
+                  />
                 )
               }
             </Loading>
@@ -158,6 +143,20 @@ export function ContactPage({ id }: { id: number }) {
         </>
       )}
     </Loading>
+  );
+}
+
+/** An object's keys and values as `<dt>`/`<dd>` pairs, for a `<dl>` (custom fields, phone metadata). */
+function ValuePairs({ values }: { values: Record<string, unknown> }) {
+  return (
+    <>
+      {Object.entries(values).map(([key, value]) => (
+        <Fragment key={key}>
+          <dt>{key}</dt>
+          <dd>{String(value)}</dd>
+        </Fragment>
+      ))}
+    </>
   );
 }
 

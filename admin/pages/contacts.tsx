@@ -1,6 +1,8 @@
 // Contacts: search and filter with the API's filters (email, phone, status, group, tag, source).
 import { useState } from 'preact/hooks';
 import { api, type Contact, type Page, query } from '../api.ts';
+import { DataTable, NextPageLink } from '../parts/data-table.tsx';
+import { SelectInput, TextInput } from '../parts/inputs.tsx';
 import { Loading, PageTitle, Status, Time, useLoad } from '../parts/ui.tsx';
 import { href, navigate } from '../router.ts';
 
@@ -35,83 +37,57 @@ export function ContactsPage({ params }: { params: URLSearchParams }) {
       <PageTitle>Contacts</PageTitle>
       <form class="filters" onSubmit={search} aria-label="Filter contacts">
         {FILTERS.map((key) => (
-          <label key={key}>
-            {FILTER_LABELS[key]}{' '}
-            <input
-              name={key}
-              type={key === 'email' ? 'search' : 'text'}
-              value={draft[key]}
-              onInput={(e) => setDraft({ ...draft, [key]: e.currentTarget.value })}
-            />
-          </label>
+          <TextInput
+            key={key}
+            label={FILTER_LABELS[key]}
+            name={key}
+            type={key === 'email' ? 'search' : 'text'}
+            value={draft[key] ?? ''}
+            onValue={(value) => setDraft({ ...draft, [key]: value })}
+          />
         ))}
-        <label>
-          Status{' '}
-          <select
-            value={draft.status}
-            onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value })}
-          >
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s || 'any but deleted'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectInput
+          label="Status"
+          value={draft.status ?? ''}
+          onValue={(status) => setDraft({ ...draft, status })}
+          options={STATUSES.map((s) => [s, s || 'any but deleted'])}
+        />
         <button type="submit">Search</button>
       </form>
       <Loading state={contacts}>
         {(page) => (
           <>
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">Contacts found</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Contact</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Groups</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.length === 0 && (
-                    <tr>
-                      <td colSpan={5}>No contact matches.</td>
-                    </tr>
-                  )}
-                  {page.items.map((c) => (
-                    <tr key={c.id}>
-                      <th scope="row">
-                        <a href={href('contacts', c.id)}>{c.email ?? c.phone ?? `#${c.id}`}</a>
-                        {(c.firstName || c.lastName) && (
-                          <span class="muted">
-                            {' '}
-                            {[c.firstName, c.lastName].filter(Boolean).join(' ')}
-                          </span>
-                        )}
-                      </th>
-                      <td>
-                        <Status value={c.status} />
-                      </td>
-                      <td>{c.groups.join(', ')}</td>
-                      <td>{c.source}</td>
-                      <td>
-                        <Time at={c.createdAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            {page.nextCursor && (
-              <p>
-                <a href={`${href('contacts')}${query({ ...filters, cursor: page.nextCursor })}`}>
-                  Next page
-                </a>
-              </p>
-            )}
+            <DataTable
+              caption="Contacts found"
+              columns={['Contact', 'Status', 'Groups', 'Source', 'Created']}
+              items={page.items}
+              empty="No contact matches."
+              row={(c) => (
+                <tr key={c.id}>
+                  <th scope="row">
+                    <a href={href('contacts', c.id)}>{c.email ?? c.phone ?? `#${c.id}`}</a>
+                    {(c.firstName || c.lastName) && (
+                      <span class="muted">
+                        {' '}
+                        {[c.firstName, c.lastName].filter(Boolean).join(' ')}
+                      </span>
+                    )}
+                  </th>
+                  <td>
+                    <Status value={c.status} />
+                  </td>
+                  <td>{c.groups.join(', ')}</td>
+                  <td>{c.source}</td>
+                  <td>
+                    <Time at={c.createdAt} />
+                  </td>
+                </tr>
+              )}
+            />
+            <NextPageLink
+              cursor={page.nextCursor}
+              pageHref={(cursor) => `${href('contacts')}${query({ ...filters, cursor })}`}
+            />
           </>
         )}
       </Loading>

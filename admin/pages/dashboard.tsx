@@ -1,7 +1,9 @@
 // Dashboard: the DOI funnel per form and day, the mail outbox and the workflow runs at a glance.
 import { useState } from 'preact/hooks';
 import { api, query, type RunCounts } from '../api.ts';
+import { DataTable } from '../parts/data-table.tsx';
 import { FunnelChart, type FunnelDay } from '../parts/funnel-chart.tsx';
+import { SelectInput } from '../parts/inputs.tsx';
 import { Loading, PageTitle, useLoad } from '../parts/ui.tsx';
 import { href } from '../router.ts';
 
@@ -13,6 +15,8 @@ interface Funnel {
 }
 
 type OutboxCounts = Record<'pending' | 'sent' | 'failed' | 'cancelled' | 'dueNow', number>;
+
+const PERIODS = [7, 30, 90];
 
 const percent = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate * 100)} %`);
 
@@ -30,62 +34,42 @@ export function DashboardPage() {
       <section aria-labelledby="funnel-title">
         <h2 id="funnel-title">Double opt-in funnel</h2>
         <div class="filters">
-          <label>
-            Form{' '}
-            <select value={form} onChange={(e) => setForm(e.currentTarget.value)}>
-              <option value="">All forms</option>
-              {forms.data?.items.map((f) => (
-                <option key={f.id} value={f.id}>
-                  {f.name} ({f.id})
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Period{' '}
-            <select value={days} onChange={(e) => setDays(Number(e.currentTarget.value))}>
-              <option value={7}>7 days</option>
-              <option value={30}>30 days</option>
-              <option value={90}>90 days</option>
-            </select>
-          </label>
+          <SelectInput
+            label="Form"
+            value={form}
+            onValue={setForm}
+            options={[
+              ['', 'All forms'],
+              ...(forms.data?.items ?? []).map((f) => [f.id, `${f.name} (${f.id})`] as const),
+            ]}
+          />
+          <SelectInput
+            label="Period"
+            value={String(days)}
+            onValue={(value) => setDays(Number(value))}
+            options={PERIODS.map((n) => [String(n), `${n} days`])}
+          />
         </div>
         <Loading state={funnel}>
           {(f) => (
             <>
               <FunnelChart days={mergeForms(f.days)} from={f.from} to={f.to} />
-              <div class="table-wrap">
-                <table>
-                  <caption>
-                    Per form, {f.from} to {f.to}
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Form</th>
-                      <th scope="col">Subscribed</th>
-                      <th scope="col">Confirmed</th>
-                      <th scope="col">Unsubscribed</th>
-                      <th scope="col">Confirmation rate</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {f.totals.length === 0 && (
-                      <tr>
-                        <td colSpan={5}>No sign-ups in this period.</td>
-                      </tr>
-                    )}
-                    {f.totals.map((t) => (
-                      <tr key={t.form ?? ''}>
-                        <th scope="row">{t.form ?? '(no form)'}</th>
-                        <td>{t.subscribed}</td>
-                        <td>{t.confirmed}</td>
-                        <td>{t.unsubscribed}</td>
-                        <td>{percent(t.confirmationRate)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                caption={`Per form, ${f.from} to ${f.to}`}
+                showCaption
+                columns={['Form', 'Subscribed', 'Confirmed', 'Unsubscribed', 'Confirmation rate']}
+                items={f.totals}
+                empty="No sign-ups in this period."
+                row={(t) => (
+                  <tr key={t.form ?? ''}>
+                    <th scope="row">{t.form ?? '(no form)'}</th>
+                    <td>{t.subscribed}</td>
+                    <td>{t.confirmed}</td>
+                    <td>{t.unsubscribed}</td>
+                    <td>{percent(t.confirmationRate)}</td>
+                  </tr>
+                )}
+              />
             </>
           )}
         </Loading>

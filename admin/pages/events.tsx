@@ -1,7 +1,9 @@
 // The event log, newest first, filtered by type and contact, live: new events appear as they come.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type EventItem, type Page, query } from '../api.ts';
-import { ErrorNote, messageOf, PageTitle, Time } from '../parts/ui.tsx';
+import { DataTable } from '../parts/data-table.tsx';
+import { TextInput } from '../parts/inputs.tsx';
+import { ContactRef, ErrorNote, messageOf, PageTitle, Time } from '../parts/ui.tsx';
 import { href, navigate } from '../router.ts';
 
 /** How often the live log asks for newer events. */
@@ -49,21 +51,17 @@ export function EventsPage({ params }: { params: URLSearchParams }) {
           navigate(`${href('events')}${query(draft)}`);
         }}
       >
-        <label>
-          Type{' '}
-          <input
-            value={draft.type}
-            onInput={(e) => setDraft({ ...draft, type: e.currentTarget.value })}
-          />
-        </label>
-        <label>
-          Contact id{' '}
-          <input
-            inputMode="numeric"
-            value={draft.contactId}
-            onInput={(e) => setDraft({ ...draft, contactId: e.currentTarget.value })}
-          />
-        </label>
+        <TextInput
+          label="Type"
+          value={draft.type}
+          onValue={(value) => setDraft({ ...draft, type: value })}
+        />
+        <TextInput
+          label="Contact id"
+          inputMode="numeric"
+          value={draft.contactId}
+          onValue={(contactId) => setDraft({ ...draft, contactId })}
+        />
         <button type="submit">Filter</button>
         <label class="check">
           <input
@@ -76,46 +74,29 @@ export function EventsPage({ params }: { params: URLSearchParams }) {
       </form>
       <ErrorNote error={error} />
       {items && (
-        <div class="table-wrap">
-          <table aria-live={live ? 'polite' : 'off'} aria-relevant="additions">
-            <caption class="visually-hidden">Events, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Type</th>
-                <th scope="col">Contact</th>
-                <th scope="col">Params</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.length === 0 && (
-                <tr>
-                  <td colSpan={4}>No events.</td>
-                </tr>
-              )}
-              {items.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <Time at={e.createdAt} />
-                  </td>
-                  <td>
-                    <code>{e.type}</code>
-                  </td>
-                  <td>
-                    {e.contactId === null ? (
-                      '—'
-                    ) : (
-                      <a href={href('contacts', e.contactId)}>#{e.contactId}</a>
-                    )}
-                  </td>
-                  <td class="wrap">
-                    <code>{JSON.stringify(e.params)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          live={live}
+          caption="Events, newest first"
+          columns={['When', 'Type', 'Contact', 'Params']}
+          items={items}
+          empty="No events."
+          row={(e) => (
+            <tr key={e.id}>
+              <td>
+                <Time at={e.createdAt} />
+              </td>
+              <td>
+                <code>{e.type}</code>
+              </td>
+              <td>
+                <ContactRef id={e.contactId} />
+              </td>
+              <td class="wrap">
+                <code>{JSON.stringify(e.params)}</code>
+              </td>
+            </tr>
+          )}
+        />
       )}
     </>
   );

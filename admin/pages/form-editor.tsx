@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, type Form, type FormField } from '../api.ts';
 import { FormFieldsEditor } from '../parts/form-fields-editor.tsx';
 import { FormPreview, LANGS, toConfig } from '../parts/form-preview.tsx';
+import { SelectInput, TextInput } from '../parts/inputs.tsx';
 import { ErrorNote, Loading, PageTitle, useAction, useLoad } from '../parts/ui.tsx';
 import { href, navigate } from '../router.ts';
 
@@ -31,6 +32,11 @@ const TEXTS = [
   ['confirmButton', 'Confirmation button'],
   ['confirmed', 'Confirmed page'],
   ['unsubscribed', 'Unsubscribed page'],
+] as const;
+
+const REDIRECTS = [
+  ['success', 'Redirect after subscribing (URL)'],
+  ['confirmed', 'Redirect after confirming (URL)'],
 ] as const;
 
 /** The texts the widget shows, which can differ per language; the others go out in one language. */
@@ -94,35 +100,29 @@ function Editor({ initial, isNew }: { initial: Form; isNew: boolean }) {
       <div class="split">
         <form class="editor" onSubmit={save} aria-label="Form settings">
           {isNew && (
-            <label>
-              Id (its formType, in the embed snippet)
-              <input
-                required
-                pattern="[a-z0-9][a-z0-9_\-]{0,63}"
-                value={form.id}
-                onInput={(e) => set({ id: e.currentTarget.value })}
-              />
-            </label>
-          )}
-          <label>
-            Name
-            <input
+            <TextInput
+              label="Id (its formType, in the embed snippet)"
               required
-              maxLength={200}
-              value={form.name}
-              onInput={(e) => set({ name: e.currentTarget.value })}
+              pattern="[a-z0-9][a-z0-9_\-]{0,63}"
+              value={form.id}
+              onValue={(id) => set({ id })}
             />
-          </label>
-          <label>
-            Groups (comma separated)
-            <input
-              value={groups}
-              onInput={(e) => {
-                setSaved(false);
-                setGroups(e.currentTarget.value);
-              }}
-            />
-          </label>
+          )}
+          <TextInput
+            label="Name"
+            required
+            maxLength={200}
+            value={form.name}
+            onValue={(name) => set({ name })}
+          />
+          <TextInput
+            label="Groups (comma separated)"
+            value={groups}
+            onValue={(value) => {
+              setSaved(false);
+              setGroups(value);
+            }}
+          />
           <fieldset>
             <legend>Subscription</legend>
             <label class="check">
@@ -148,54 +148,39 @@ function Editor({ initial, isNew }: { initial: Form; isNew: boolean }) {
           />
           <fieldset>
             <legend>Texts (blank: the built-in text in the visitor’s language)</legend>
-            <label>
-              Language of these texts
-              <select
-                value={textLang}
-                onChange={(e) => {
-                  setTextLang(e.currentTarget.value);
-                  if (e.currentTarget.value) setPreviewLang(e.currentTarget.value);
-                }}
-              >
-                <option value="">Every language (default)</option>
-                {LANGS.map(([code, name]) => (
-                  <option key={code} value={code}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectInput
+              label="Language of these texts"
+              value={textLang}
+              onValue={(lang) => {
+                setTextLang(lang);
+                if (lang) setPreviewLang(lang);
+              }}
+              options={[['', 'Every language (default)'], ...LANGS]}
+            />
             {textLang === ''
               ? TEXTS.map(([key, label]) => (
-                  <label key={key}>
-                    {label}
-                    <input
-                      value={form.texts[key] ?? ''}
-                      onInput={(e) =>
-                        set({ texts: { ...form.texts, [key]: e.currentTarget.value } })
-                      }
-                    />
-                  </label>
+                  <TextInput
+                    key={key}
+                    label={label}
+                    value={form.texts[key] ?? ''}
+                    onValue={(value) => set({ texts: { ...form.texts, [key]: value } })}
+                  />
                 ))
               : TEXTS.filter(([key]) => WIDGET_TEXTS.has(key)).map(([key, label]) => (
-                  <label key={`${textLang}-${key}`}>
-                    {label}
-                    <input
-                      placeholder={form.texts[key] ?? ''}
-                      value={form.translations[textLang]?.[key] ?? ''}
-                      onInput={(e) =>
-                        set({
-                          translations: {
-                            ...form.translations,
-                            [textLang]: {
-                              ...form.translations[textLang],
-                              [key]: e.currentTarget.value,
-                            },
-                          },
-                        })
-                      }
-                    />
-                  </label>
+                  <TextInput
+                    key={`${textLang}-${key}`}
+                    label={label}
+                    placeholder={form.texts[key] ?? ''}
+                    value={form.translations[textLang]?.[key] ?? ''}
+                    onValue={(value) =>
+                      set({
+                        translations: {
+                          ...form.translations,
+                          [textLang]: { ...form.translations[textLang], [key]: value },
+                        },
+                      })
+                    }
+                  />
                 ))}
           </fieldset>
           <fieldset>
@@ -211,26 +196,15 @@ function Editor({ initial, isNew }: { initial: Form; isNew: boolean }) {
                 }}
               />
             </label>
-            <label>
-              Redirect after subscribing (URL)
-              <input
+            {REDIRECTS.map(([key, label]) => (
+              <TextInput
+                key={key}
+                label={label}
                 type="url"
-                value={form.redirectUrls.success ?? ''}
-                onInput={(e) =>
-                  set({ redirectUrls: { ...form.redirectUrls, success: e.currentTarget.value } })
-                }
+                value={form.redirectUrls[key] ?? ''}
+                onValue={(value) => set({ redirectUrls: { ...form.redirectUrls, [key]: value } })}
               />
-            </label>
-            <label>
-              Redirect after confirming (URL)
-              <input
-                type="url"
-                value={form.redirectUrls.confirmed ?? ''}
-                onInput={(e) =>
-                  set({ redirectUrls: { ...form.redirectUrls, confirmed: e.currentTarget.value } })
-                }
-              />
-            </label>
+            ))}
           </fieldset>
           <ErrorNote error={error} />
           <p aria-live="polite">{saved && 'Saved.'}</p>

@@ -1,22 +1,24 @@
 // API keys: the list, a new key with its scopes (its secret shown once), revoking one.
 import { useState } from 'preact/hooks';
+import { type Scope, scopes } from '../../server/auth/scopes.ts';
 import { type ApiKey, api } from '../api.ts';
+import { ActionButton } from '../parts/action-button.tsx';
+import { DataTable } from '../parts/data-table.tsx';
 import { ErrorNote, Loading, PageTitle, Time, useAction, useLoad } from '../parts/ui.tsx';
-import { SCOPES } from '../scopes.ts';
 
 export function KeysPage() {
   const keys = useLoad(() => api<{ items: ApiKey[] }>('/keys'), []);
   const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<string[]>([]);
+  const [chosen, setChosen] = useState<Scope[]>([]);
   const [created, setCreated] = useState<ApiKey & { key: string }>();
   const [error, act] = useAction();
 
   async function create(e: Event) {
     e.preventDefault();
     await act(async () => {
-      setCreated(await api('/keys', { method: 'POST', body: { name, scopes } }));
+      setCreated(await api('/keys', { method: 'POST', body: { name, scopes: chosen } }));
       setName('');
-      setScopes([]);
+      setChosen([]);
       keys.reload();
     });
   }
@@ -38,16 +40,16 @@ export function KeysPage() {
         <fieldset>
           <legend>Scopes</legend>
           <div class="scopes">
-            {SCOPES.map((scope) => (
+            {scopes.map((scope) => (
               <label key={scope} class="check">
                 <input
                   type="checkbox"
-                  checked={scopes.includes(scope)}
+                  checked={chosen.includes(scope)}
                   onChange={(e) =>
-                    setScopes(
+                    setChosen(
                       e.currentTarget.checked
-                        ? [...scopes, scope]
-                        : scopes.filter((s) => s !== scope),
+                        ? [...chosen, scope]
+                        : chosen.filter((s) => s !== scope),
                     )
                   }
                 />
@@ -70,54 +72,41 @@ export function KeysPage() {
       )}
       <Loading state={keys}>
         {({ items }) => (
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">API keys</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((k) => (
-                  <tr key={k.id}>
-                    <th scope="row">{k.name}</th>
-                    <td>
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td>{k.scopes.join(', ')}</td>
-                    <td>
-                      <Time at={k.lastUsedAt} />
-                    </td>
-                    <td>
-                      {k.revokedAt ? (
-                        <span>
-                          revoked <Time at={k.revokedAt} />
-                        </span>
-                      ) : (
-                        <button
-                          type="button"
-                          class="danger"
-                          aria-label={`Revoke ${k.name}`}
-                          onClick={() =>
-                            act(() => api(`/keys/${k.id}`, { method: 'DELETE' })).then(() =>
-                              keys.reload(),
-                            )
-                          }
-                        >
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="API keys"
+            columns={['Name', 'Prefix', 'Scopes', 'Last used', 'State']}
+            items={items}
+            row={(k) => (
+              <tr key={k.id}>
+                <th scope="row">{k.name}</th>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{k.scopes.join(', ')}</td>
+                <td>
+                  <Time at={k.lastUsedAt} />
+                </td>
+                <td>
+                  {k.revokedAt ? (
+                    <span>
+                      revoked <Time at={k.revokedAt} />
+                    </span>
+                  ) : (
+                    <ActionButton
+                      method="DELETE"
+                      path={`/keys/${k.id}`}
+                      act={act}
+                      onDone={keys.reload}
+                      danger
+                      label={`Revoke ${k.name}`}
+                    >
+                      Revoke
+                    </ActionButton>
+                  )}
+                </td>
+              </tr>
+            )}
+          />
         )}
       </Loading>
     </>

@@ -1,5 +1,6 @@
 // One workflow run: its steps in order with outputs and errors; cancel it while it is active.
 import { api, type Run, type Step } from '../api.ts';
+import { ActionButton } from '../parts/action-button.tsx';
 import { ErrorNote, Loading, PageTitle, Status, Time, useAction, useLoad } from '../parts/ui.tsx';
 import { href } from '../router.ts';
 
@@ -39,17 +40,15 @@ export function RunPage({ id }: { id: number }) {
           </p>
           {r.error && <p class="error-text">{r.error}</p>}
           {ACTIVE.has(r.status) && (
-            <button
-              type="button"
-              class="danger"
-              onClick={() =>
-                act(() => api(`/workflow-runs/${id}/cancel`, { method: 'POST' })).then(
-                  (ok) => ok && run.reload(),
-                )
-              }
+            <ActionButton
+              method="POST"
+              path={`/workflow-runs/${id}/cancel`}
+              act={act}
+              onDone={run.reload}
+              danger
             >
               Cancel run
-            </button>
+            </ActionButton>
           )}
           <ErrorNote error={error} />
           <h2>Steps</h2>

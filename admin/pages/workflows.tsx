@@ -1,7 +1,9 @@
 // Workflows: each loaded file with its version and run counts, files that failed with file:line:column,
 // and the runs (filtered by status or workflow).
 import { api, type Page, query, type Run, type RunCounts } from '../api.ts';
-import { Loading, PageTitle, Status, Time, useLoad } from '../parts/ui.tsx';
+import { DataTable, NextPageLink } from '../parts/data-table.tsx';
+import { SelectInput } from '../parts/inputs.tsx';
+import { ContactRef, Loading, PageTitle, Status, Time, useLoad } from '../parts/ui.tsx';
 import { href, navigate } from '../router.ts';
 
 interface Workflows {
@@ -54,64 +56,51 @@ export function WorkflowsPage({ params }: { params: URLSearchParams }) {
                 </ul>
               </section>
             )}
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">Loaded workflows</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Workflow</th>
-                    <th scope="col">Version</th>
-                    <th scope="col">On</th>
-                    <th scope="col">Steps</th>
-                    <th scope="col">Runs (waiting / running / failed / completed)</th>
+            <DataTable
+              caption="Loaded workflows"
+              columns={[
+                'Workflow',
+                'Version',
+                'On',
+                'Steps',
+                'Runs (waiting / running / failed / completed)',
+              ]}
+              items={w.items}
+              empty="No workflow is loaded."
+              row={(item) => {
+                const c = counts.data?.byWorkflow.find((x) => x.workflow === item.name);
+                return (
+                  <tr key={item.name}>
+                    <th scope="row">
+                      <a href={`${href('workflows')}${query({ workflow: item.name })}`}>
+                        {item.name}
+                      </a>
+                    </th>
+                    <td>
+                      <code>{item.version}</code>
+                    </td>
+                    <td>
+                      <code>{[item.on].flat().join(', ')}</code>
+                    </td>
+                    <td>{item.steps}</td>
+                    <td>
+                      {c ? `${c.waiting} / ${c.running} / ${c.failed} / ${c.completed}` : '0'}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {w.items.length === 0 && (
-                    <tr>
-                      <td colSpan={5}>No workflow is loaded.</td>
-                    </tr>
-                  )}
-                  {w.items.map((item) => {
-                    const c = counts.data?.byWorkflow.find((x) => x.workflow === item.name);
-                    return (
-                      <tr key={item.name}>
-                        <th scope="row">
-                          <a href={`${href('workflows')}${query({ workflow: item.name })}`}>
-                            {item.name}
-                          </a>
-                        </th>
-                        <td>
-                          <code>{item.version}</code>
-                        </td>
-                        <td>
-                          <code>{[item.on].flat().join(', ')}</code>
-                        </td>
-                        <td>{item.steps}</td>
-                        <td>
-                          {c ? `${c.waiting} / ${c.running} / ${c.failed} / ${c.completed}` : '0'}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              }}
+            />
           </>
         )}
       </Loading>
       <h2>Runs</h2>
       <div class="filters">
-        <label>
-          Status{' '}
-          <select value={status} onChange={(e) => filter({ status: e.currentTarget.value })}>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s || 'any'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectInput
+          label="Status"
+          value={status}
+          onValue={(value) => filter({ status: value })}
+          options={STATUSES.map((s) => [s, s || 'any'])}
+        />
         {workflow && (
           <button type="button" onClick={() => filter({ workflow: '' })}>
             Show every workflow (now: {workflow})
@@ -121,58 +110,34 @@ export function WorkflowsPage({ params }: { params: URLSearchParams }) {
       <Loading state={runs}>
         {(page) => (
           <>
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">Runs, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Run</th>
-                    <th scope="col">Workflow</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Contact</th>
-                    <th scope="col">Started</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.length === 0 && (
-                    <tr>
-                      <td colSpan={5}>No runs.</td>
-                    </tr>
-                  )}
-                  {page.items.map((r) => (
-                    <tr key={r.id}>
-                      <th scope="row">
-                        <a href={href('runs', r.id)}>Run {r.id}</a>
-                      </th>
-                      <td>{r.workflow}</td>
-                      <td>
-                        <Status value={r.status} />
-                        {r.error && <span class="error-text"> {r.error}</span>}
-                      </td>
-                      <td>
-                        {r.contactId === null ? (
-                          '—'
-                        ) : (
-                          <a href={href('contacts', r.contactId)}>#{r.contactId}</a>
-                        )}
-                      </td>
-                      <td>
-                        <Time at={r.createdAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            {page.nextCursor && (
-              <p>
-                <a
-                  href={`${href('workflows')}${query({ status, workflow, cursor: page.nextCursor })}`}
-                >
-                  Next page
-                </a>
-              </p>
-            )}
+            <DataTable
+              caption="Runs, newest first"
+              columns={['Run', 'Workflow', 'Status', 'Contact', 'Started']}
+              items={page.items}
+              empty="No runs."
+              row={(r) => (
+                <tr key={r.id}>
+                  <th scope="row">
+                    <a href={href('runs', r.id)}>Run {r.id}</a>
+                  </th>
+                  <td>{r.workflow}</td>
+                  <td>
+                    <Status value={r.status} />
+                    {r.error && <span class="error-text"> {r.error}</span>}
+                  </td>
+                  <td>
+                    <ContactRef id={r.contactId} />
+                  </td>
+                  <td>
+                    <Time at={r.createdAt} />
+                  </td>
+                </tr>
+              )}
+            />
+            <NextPageLink
+              cursor={page.nextCursor}
+              pageHref={(cursor) => `${href('workflows')}${query({ status, workflow, cursor })}`}
+            />
           </>
         )}
       </Loading>

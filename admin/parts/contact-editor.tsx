@@ -1,6 +1,7 @@
 // Edits a contact's own data with PATCH /contacts/{id}: changed keys only, an emptied one cleared.
 import { useState } from 'preact/hooks';
 import { api, type Contact } from '../api.ts';
+import { TextInput } from './inputs.tsx';
 import { ErrorNote, useAction } from './ui.tsx';
 
 const KEYS = [
@@ -48,14 +49,13 @@ export function ContactEditor({ contact, onSaved }: { contact: Contact; onSaved:
   return (
     <form class="editor card" onSubmit={save} aria-label="Edit contact">
       {KEYS.map(([key, label, type]) => (
-        <label key={key}>
-          {label}
-          <input
-            type={type}
-            value={values[key]}
-            onInput={(e) => setValues({ ...values, [key]: e.currentTarget.value })}
-          />
-        </label>
+        <TextInput
+          key={key}
+          label={label}
+          type={type}
+          value={values[key] ?? ''}
+          onValue={(value) => setValues({ ...values, [key]: value })}
+        />
       ))}
       <label>
         Custom fields (JSON)

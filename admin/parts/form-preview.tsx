@@ -1,6 +1,7 @@
 // The live preview: the real widget in a same-origin frame, fed the editor's unsaved definition.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Form } from '../api.ts';
+import { SelectInput } from './inputs.tsx';
 import { ErrorNote, messageOf } from './ui.tsx';
 
 export const LANGS = [
@@ -66,16 +67,7 @@ export function FormPreview({
   return (
     <section class="preview card" aria-labelledby="preview-title">
       <h2 id="preview-title">Preview</h2>
-      <label>
-        Language{' '}
-        <select value={lang} onChange={(e) => onLang(e.currentTarget.value)}>
-          {LANGS.map(([code, name]) => (
-            <option key={code} value={code}>
-              {name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectInput label="Language" value={lang} onValue={onLang} options={LANGS} />
       <ErrorNote error={error} />
       {definition !== undefined && (
         <iframe

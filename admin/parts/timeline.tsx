@@ -1,31 +1,8 @@
 // A contact's timeline: events, mail and workflow steps in one list, newest first.
 
+import type { TimelineEntry } from '../../server/contacts/timeline-entry.ts';
 import { href } from '../router.ts';
 import { Status, Time } from './ui.tsx';
-
-export type TimelineEntry =
-  | { kind: 'event'; at: string; id: number; type: string; params: Record<string, unknown> }
-  | {
-      kind: 'mail';
-      at: string;
-      id: number;
-      mailKind: string;
-      subject: string;
-      status: string;
-      sentAt: string | null;
-      error: string | null;
-    }
-  | {
-      kind: 'step';
-      at: string;
-      id: number;
-      runId: number;
-      workflow: string;
-      stepId: string;
-      op: string;
-      status: string;
-      error: string | null;
-    };
 
 function describe(entry: TimelineEntry) {
   switch (entry.kind) {

@@ -1,7 +1,8 @@
-// Small shared pieces: loading data, showing errors and times, labelled inputs.
+// Small shared pieces: loading data, running actions, showing errors, times, statuses and contacts.
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api.ts';
+import { href } from '../router.ts';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -76,6 +77,12 @@ export function Time({ at }: { at: string | null | undefined }) {
 
 export function Status({ value }: { value: string }) {
   return <span class={`badge badge-${value}`}>{value}</span>;
+}
+
+/** A link to a contact by id, or a dash for what belongs to no contact. */
+export function ContactRef({ id }: { id: number | null }) {
+  if (id === null) return <>—</>;
+  return <a href={href('contacts', id)}>#{id}</a>;
 }
 
 /** A page's heading, focused on arrival so a screen reader announces the new page. */

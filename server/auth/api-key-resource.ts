@@ -1,7 +1,7 @@
 // The ApiKey resource: one zod schema that documents (OpenAPI) and types a key as the API shows it.
 import { z } from '@hono/zod-openapi';
 import type { ApiKeyRow } from '../db/schema.ts';
-import { scopes } from './api-keys.ts';
+import { scopes } from './scopes.ts';
 
 const time = z.string().openapi({ format: 'date-time', example: '2026-12-03T10:00:00.000Z' });
 

@@ -10,9 +10,9 @@ import {
 } from '../http/api-app.ts';
 import { pageQuery } from '../http/pagination.ts';
 import { ApiKeyResource, CreatedApiKeyResource, ScopeSchema } from './api-key-resource.ts';
-import { scopes } from './api-keys.ts';
 import { issueApiKey, listApiKeys, revokeApiKey } from './manage-api-keys.ts';
 import { requireScope } from './require-api-key.ts';
+import { scopes } from './scopes.ts';
 
 const NewApiKeyRequest = z
   .object({

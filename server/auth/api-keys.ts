@@ -3,21 +3,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { DB } from '../db/open-database.ts';
 import type { ApiKeyRow } from '../db/schema.ts';
+import { type Scope, scopes } from './scopes.ts';
 
-export const scopes = [
-  'admin',
-  'contacts:read',
-  'contacts:write',
-  'forms:read',
-  'forms:write',
-  'events:read',
-  'events:write',
-  'workflows:read',
-  'workflows:write',
-  'deliverability:read',
-  'deliverability:write',
-] as const;
-export type Scope = (typeof scopes)[number];
 export const scopeSchema = z.enum(scopes);
 
 export interface ApiPrincipal {

@@ -3,7 +3,8 @@ import type { DB } from '../db/open-database.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { toPage } from '../http/pagination.ts';
 import { type ApiKeyView, toApiKeyView } from './api-key-resource.ts';
-import { type ApiPrincipal, createApiKey, hasScope, type Scope } from './api-keys.ts';
+import { type ApiPrincipal, createApiKey, hasScope } from './api-keys.ts';
+import type { Scope } from './scopes.ts';
 
 /** Keys newest first, revoked ones included (with `revokedAt`); never the secret. */
 export async function listApiKeys(

@@ -2,7 +2,8 @@
 import type { MiddlewareHandler } from 'hono';
 import type { DB } from '../db/open-database.ts';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
-import { type ApiPrincipal, hasScope, type Scope, verifyApiKey } from './api-keys.ts';
+import { type ApiPrincipal, hasScope, verifyApiKey } from './api-keys.ts';
+import type { Scope } from './scopes.ts';
 
 export type AuthEnv = { Variables: { principal: ApiPrincipal } };
 

@@ -1,6 +1,7 @@
 // The `subflow` command line: serve, migrate, keys create, import, workflows check/run, dkim generate.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createApiKey, type Scope, scopeSchema } from '../auth/api-keys.ts';
+import { createApiKey, scopeSchema } from '../auth/api-keys.ts';
+import type { Scope } from '../auth/scopes.ts';
 import { ROLES, type Role } from '../background/process-role.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrateToLatest } from '../db/migrate.ts';

@@ -5,30 +5,7 @@ import { NotFoundError } from '../errors.ts';
 import { listEvents } from '../events/list-events.ts';
 import { listContactMail } from '../mail/outbox/list-contact-mail.ts';
 import { findContactById } from './store/contact-rows.ts';
-
-export type TimelineEntry =
-  | { kind: 'event'; at: string; id: number; type: string; params: Record<string, unknown> }
-  | {
-      kind: 'mail';
-      at: string;
-      id: number;
-      mailKind: string;
-      subject: string;
-      status: string;
-      sentAt: string | null;
-      error: string | null;
-    }
-  | {
-      kind: 'step';
-      at: string;
-      id: number;
-      runId: number;
-      workflow: string;
-      stepId: string;
-      op: string;
-      status: string;
-      error: string | null;
-    };
+import type { TimelineEntry } from './timeline-entry.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

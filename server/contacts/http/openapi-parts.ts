@@ -1,6 +1,6 @@
 // Pieces of route declarations the contacts API's routes files share: bodies, answers, scopes.
 import type { z } from '@hono/zod-openapi';
-import type { Scope } from '../../auth/api-keys.ts';
+import type { Scope } from '../../auth/scopes.ts';
 import { errorResponse } from '../../http/api-app.ts';
 
 /** A JSON request body; `required: false` lets a call send no body at all. */

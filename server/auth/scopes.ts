@@ -1,5 +1,5 @@
-// The API key scopes the console offers; test/admin-scopes.test.ts keeps them equal to the server's.
-export const SCOPES = [
+// The API key scopes: imported by the server's key checks and by the admin console, so no imports.
+export const scopes = [
   'admin',
   'contacts:read',
   'contacts:write',
@@ -11,4 +11,5 @@ export const SCOPES = [
   'workflows:write',
   'deliverability:read',
   'deliverability:write',
-];
+] as const;
+export type Scope = (typeof scopes)[number];
