@@ -69,9 +69,9 @@ describe.each(testDialects())('deliverability on %s', (dialect) => {
   const mailWithSubject = (to: string, subject: string) =>
     until(async () => env.smtp.mailsTo(to).find((m) => m.subject === subject));
   const mailboxPort = () => {
-    const mailbox = env.server.bounceMailbox;
-    if (!mailbox) throw new Error('the bounce mailbox did not start');
-    return mailbox.port;
+    const port = env.server.bounceMailboxPort;
+    if (!port) throw new Error('the bounce mailbox did not start');
+    return port;
   };
 
   beforeAll(async () => {

@@ -52,7 +52,12 @@ describe.each(testDialects())('/metrics on %s', (dialect) => {
 
   const start = async (env: Record<string, string>) => {
     database = await createTestDatabase(dialect);
-    server = await startTestServer({ DATABASE_URL: database.url, ...env });
+    // The queues are held still below by stopping this thread's loops.
+    server = await startTestServer(
+      { DATABASE_URL: database.url, ...env },
+      {},
+      { workThread: false },
+    );
   };
   afterEach(async () => {
     await server.close();

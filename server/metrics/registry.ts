@@ -1,5 +1,11 @@
 // The process's one Prometheus registry (prom-client): domain counters, HTTP timings, Node's own.
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValue,
+  Registry,
+} from 'prom-client';
 
 /**
  * Metrics that belong to this process rather than to a database: what its code counted and timed.
@@ -14,4 +20,27 @@ export function collectRuntimeMetrics(): void {
   if (defaultsCollected) return;
   defaultsCollected = true;
   collectDefaultMetrics({ register: processMetrics, prefix: 'subflow_' });
+}
+
+type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+const sources = new Set<() => Promise<MetricsJson>>();
+
+/**
+ * A work thread counts in its own copy of the counters (a thread has its own modules); /metrics
+ * adds them to this thread's, so the process reports one figure per series.
+ * @example const remove = addMetricsSource(() => thread.metrics()); … remove();
+ */
+export function addMetricsSource(source: () => Promise<MetricsJson>): () => void {
+  sources.add(source);
+  return () => sources.delete(source);
+}
+
+/** This process's metrics: this thread's and its work threads', summed series by series. */
+export async function processRegistry(): Promise<Registry> {
+  if (sources.size === 0) return processMetrics;
+  const all = await Promise.all([
+    processMetrics.getMetricsAsJSON(),
+    ...[...sources].map((s) => s()),
+  ]);
+  return AggregatorRegistry.aggregate(all as MetricsJson[]);
 }
