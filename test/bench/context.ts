@@ -78,6 +78,41 @@ export async function withSubflow<T>(
   }
 }
 
+/**
+ * Like withSubflow with `count` server children on one fresh database (PostgreSQL: the scale-out
+ * set-up, each process `--role all`). The children are stopped together.
+ */
+export async function withSubflows<T>(
+  ctx: BenchContext,
+  database: BenchDatabase,
+  name: string,
+  count: number,
+  use: (servers: ServerChild[], databaseUrl: string) => Promise<T>,
+  env: Record<string, string> = {},
+): Promise<T> {
+  const fresh = await database.create(name);
+  const servers: ServerChild[] = [];
+  try {
+    for (let i = 1; i <= count; i++) {
+      servers.push(
+        await startChild(`subflow ${i}/${count} (${database.label})`, './subflow-server.ts', [], {
+          DATABASE_URL: fresh.url,
+          SMTP_URL: ctx.smtp.url,
+          SUBSCRIBE_RATE_LIMIT: NO_RATE_LIMIT,
+          API_RATE_LIMIT: NO_RATE_LIMIT,
+          ...NO_BOT_LIMITS,
+          ...env,
+        }),
+      );
+    }
+    return await use(servers, fresh.url);
+  } finally {
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    await Promise.all(servers.map((s) => s.stop()));
+    await fresh.drop();
+  }
+}
+
 /** Runs `use` against a baseline child: `hello`, or `minimal` on a fresh database. */
 export async function withBaseline<T>(
   mode: 'hello' | 'minimal',

@@ -84,3 +84,33 @@ export async function warmUp(server: ServerChild, durationS: number): Promise<nu
   });
   return accepted;
 }
+
+/**
+ * The same load spread over several servers (one database): each gets its share of the
+ * connections and of the rate, all at once. Rates and counts add up; autocannon reports
+ * percentiles per run, not histograms, so p50 and p99 are the worst server's (an upper bound).
+ */
+export async function runLoadAcross(
+  servers: ServerChild[],
+  opts: LoadOptions,
+): Promise<LoadResult> {
+  const share = (n: number) => Math.max(1, Math.round(n / servers.length));
+  const results = await Promise.all(
+    servers.map((server) =>
+      runLoad(server, {
+        ...opts,
+        connections: share(opts.connections),
+        ...(opts.overallRate ? { overallRate: share(opts.overallRate) } : {}),
+      }),
+    ),
+  );
+  const sum = (pick: (r: LoadResult) => number) => results.reduce((a, r) => a + pick(r), 0);
+  return {
+    rate: sum((r) => r.rate),
+    p50: Math.max(...results.map((r) => r.p50)),
+    p99: Math.max(...results.map((r) => r.p99)),
+    accepted: sum((r) => r.accepted),
+    failed: sum((r) => r.failed),
+    peakRss: Math.max(...results.map((r) => r.peakRss)),
+  };
+}
