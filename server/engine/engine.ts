@@ -16,7 +16,10 @@ import { type ActiveWorkflow, registerVersions, VersionCache } from './versions.
 const EVENT_BATCH = 500;
 /** Runs a pass advances before it looks at events again. */
 const RUN_BATCH = 256;
-/** Runs claimed and advanced together, their steps committed in one transaction per round. */
+/**
+ * Runs claimed (of each status: new or retried, and waking) and advanced together, their steps
+ * committed in one transaction per round.
+ */
 const CLAIM_BATCH = 32;
 
 export interface EngineOptions {
