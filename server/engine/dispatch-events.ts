@@ -1,14 +1,15 @@
 // Turns new events into work: starts matching workflows, wakes runs waiting for them, cancels runs.
+import { loadContactViews } from '../contacts/contact-view.ts';
 import { lockContacts } from '../contacts/store/contact-rows.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
-import type { EventRow } from '../db/schema.ts';
+import type { ContactRow, EventRow } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import { matchesAny, matchesEventPattern } from './event-pattern.ts';
 import { evaluateCondition } from './expressions/cel-environment.ts';
-import { buildScope, contactScope, eventView, type RunState } from './run-scope.ts';
+import { buildScope, eventView } from './run-scope.ts';
 import { cancelActiveRuns, wakeRuns } from './runs-store/cancel-runs.ts';
-import { startRun } from './runs-store/start-run.ts';
+import { type NewRun, startRuns } from './runs-store/start-run.ts';
 import type { ActiveWorkflow } from './versions.ts';
 
 export interface DispatchResult {
@@ -18,7 +19,9 @@ export interface DispatchResult {
 
 /**
  * Handles up to `limit` undispatched events in one transaction, so an event is dispatched exactly
- * once even with several processes (PostgreSQL skips rows another one has locked).
+ * once even with several processes (PostgreSQL skips rows another one has locked). The batch's
+ * contacts are read in one query and its new runs inserted in one statement, so the transaction
+ * makes a handful of round trips whatever its size.
  */
 export async function dispatchEvents(
   db: DB,
@@ -44,8 +47,10 @@ export async function dispatchEvents(
     // Deleting a contact takes its lock, then cancels its runs: a run started here is either seen
     // (and cancelled) by the delete, or sees the contact deleted and never starts.
     await lockContacts(trx, [...new Set(plans.map((p) => p.contactId))]);
-    let runsStarted = 0;
-    for (const plan of plans) runsStarted += await dispatchOne(trx, plan, opts);
+    const contacts = await contactsOf(trx, plans);
+    const starts = new PendingStarts(trx, opts.now);
+    for (const plan of plans) await dispatchOne(trx, plan, contacts, starts, opts);
+    const runsStarted = await starts.flush();
     if (events.length) {
       await trx
         .updateTable('events')
@@ -81,6 +86,67 @@ async function waitingRunsOf(trx: DB, events: EventRow[]) {
   return byContact;
 }
 
+/** What a workflow filter sees of a contact: its row and, when a filter reads it, its view. */
+interface DispatchContact {
+  row: ContactRow;
+  view: Record<string, unknown> | undefined;
+}
+
+/**
+ * The live contacts that events of the batch may start runs for, in one query; groups and tags
+ * (three more) only when a triggered workflow has an `if:` filter that reads them.
+ */
+async function contactsOf(trx: DB, plans: DispatchPlan[]): Promise<Map<number, DispatchContact>> {
+  const starting = plans.filter((p) => p.triggered.length > 0);
+  const ids = [...new Set(starting.map((p) => p.contactId))];
+  const byId = new Map<number, DispatchContact>();
+  if (!ids.length) return byId;
+  const rows = await trx.selectFrom('contacts').selectAll().where('id', 'in', ids).execute();
+  const live = rows.filter((row) => row.deleted_at === null);
+  const filtered = new Set(
+    starting
+      .filter((p) => p.triggered.some(({ workflow }) => workflow.filter))
+      .map((p) => p.contactId),
+  );
+  const withView = live.filter((row) => filtered.has(row.id));
+  const views = await loadContactViews(trx, withView);
+  for (const [i, row] of withView.entries())
+    byId.set(row.id, { row, view: views[i] as unknown as Record<string, unknown> });
+  for (const row of live) if (!byId.has(row.id)) byId.set(row.id, { row, view: undefined });
+  return byId;
+}
+
+/**
+ * Runs to start, inserted together. A cancellation for a contact with runs still pending writes them
+ * first, so events take effect in their order (a run started by an event is cancelled by a later one).
+ */
+class PendingStarts {
+  private runs: NewRun[] = [];
+  private contacts = new Set<number>();
+  private started = 0;
+
+  constructor(
+    private readonly trx: DB,
+    private readonly now: number,
+  ) {}
+
+  add(run: NewRun): void {
+    this.runs.push(run);
+    this.contacts.add(run.contactId);
+  }
+
+  async before(contactId: number): Promise<void> {
+    if (this.contacts.has(contactId)) await this.flush();
+  }
+
+  async flush(): Promise<number> {
+    if (this.runs.length) this.started += await startRuns(this.trx, this.runs, this.now);
+    this.runs = [];
+    this.contacts.clear();
+    return this.started;
+  }
+}
+
 /** What one event does to its contact's runs; `undefined` when it touches none. */
 interface DispatchPlan {
   event: EventRow;
@@ -112,8 +178,11 @@ function planFor(
 async function dispatchOne(
   trx: DB,
   { event, contactId, cancelling, woken, triggered }: DispatchPlan,
+  contacts: Map<number, DispatchContact>,
+  starts: PendingStarts,
   opts: { now: number; logger: Logger },
-): Promise<number> {
+): Promise<void> {
+  if (cancelling.length) await starts.before(contactId);
   for (const { workflow } of cancelling) {
     await cancelActiveRuns(trx, {
       workflow: workflow.name,
@@ -124,18 +193,9 @@ async function dispatchOne(
   }
   await wakeRuns(trx, woken, opts.now);
 
-  if (!triggered.length) return 0;
-  const contact = await trx
-    .selectFrom('contacts')
-    .selectAll()
-    .where('id', '=', contactId)
-    .executeTakeFirst();
-  if (!contact || contact.deleted_at !== null) return 0;
-  // Groups and tags cost two queries; only an `if:` filter reads them.
-  const scope = triggered.some(({ workflow }) => workflow.filter)
-    ? buildScope(await contactScope(trx, contact), eventView(event), {})
-    : undefined;
-  let started = 0;
+  const contact = contacts.get(contactId);
+  if (!triggered.length || !contact) return;
+  const scope = contact.view ? buildScope(contact.view, eventView(event), {}) : undefined;
   for (const { workflow, versionId } of triggered) {
     if (workflow.filter && scope) {
       try {
@@ -148,17 +208,13 @@ async function dispatchOne(
         continue;
       }
     }
-    const state: RunState = { steps: {}, eventCursor: event.id };
-    const inserted = await startRun(trx, {
+    starts.add({
       workflow: workflow.name,
       versionId,
       contactId,
       triggerEventId: event.id,
       exclusive: workflow.reentry === 'once',
-      state,
-      now: opts.now,
+      state: { steps: {}, eventCursor: event.id },
     });
-    if (inserted) started++;
   }
-  return started;
 }

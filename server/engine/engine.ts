@@ -3,9 +3,8 @@ import { BackgroundLoop } from '../background/loop.ts';
 import type { Timings } from '../config.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
-import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { advanceRun } from './advance-run.ts';
+import { advanceRuns } from './advance-batch.ts';
 import { WorkflowLoader, watchWorkflows } from './definition/load-workflows.ts';
 import type { DefinitionError, LoadedWorkflows } from './definition/types.ts';
 import { dispatchEvents } from './dispatch-events.ts';
@@ -15,9 +14,13 @@ import { callWebhook as httpWebhook } from './steps/webhook.ts';
 import { type ActiveWorkflow, registerVersions, VersionCache } from './versions.ts';
 
 const EVENT_BATCH = 500;
-const RUN_BATCH = 64;
-/** Runs advanced at once; SQLite serialises writes anyway, PostgreSQL gains from a few. */
-const PARALLEL_RUNS = 8;
+/** Runs a pass advances before it looks at events again. */
+const RUN_BATCH = 256;
+/**
+ * Runs claimed (of each status: new or retried, and waking) and advanced together, their steps
+ * committed in one transaction per round.
+ */
+const CLAIM_BATCH = 32;
 
 export interface EngineOptions {
   db: DB;
@@ -135,23 +138,14 @@ export class WorkflowEngine {
       const claimed = await claimDueRuns(this.ctx.db, this.ctx.dialect, {
         now: this.ctx.clock(),
         leaseMs: this.opts.timings.engineLeaseMs,
-        limit: PARALLEL_RUNS,
+        limit: CLAIM_BATCH,
         workerId: this.opts.workerId,
       });
-      await Promise.all(claimed.map((run) => this.advance(run)));
+      if (claimed.length > 0) await advanceRuns(this.ctx, claimed);
       runs += claimed.length;
-      if (claimed.length < PARALLEL_RUNS) break;
+      if (claimed.length < CLAIM_BATCH) break;
     }
     return { events, runs };
-  }
-
-  private async advance(run: Parameters<typeof advanceRun>[1]): Promise<void> {
-    try {
-      await advanceRun(this.ctx, run);
-    } catch (err) {
-      // The lease expires and the run is picked up again.
-      this.opts.logger.error({ err: coerceError(err), runId: run.id }, 'advancing run failed');
-    }
   }
 
   /** A tick; true when more work is waiting. Retention is background/workers/retention.ts's. */

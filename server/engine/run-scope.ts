@@ -1,7 +1,5 @@
 // What expressions in a run see: the contact as it is now, the trigger event, its params, step outputs.
-import { loadContactView } from '../contacts/contact-view.ts';
-import type { DB } from '../db/open-database.ts';
-import type { ContactRow, EventRow } from '../db/schema.ts';
+import type { EventRow } from '../db/schema.ts';
 import type { Scope } from './expressions/cel-environment.ts';
 
 export interface RunState {
@@ -18,14 +16,6 @@ export function eventView(event: EventRow) {
     params: JSON.parse(event.params) as Record<string, unknown>,
     createdAt: new Date(event.created_at).toISOString(),
   };
-}
-
-export async function contactScope(
-  db: DB,
-  contact: ContactRow | undefined,
-): Promise<Record<string, unknown>> {
-  if (!contact) return {};
-  return loadContactView(db, contact);
 }
 
 export function buildScope(

@@ -1,39 +1,68 @@
-// Starts a run for an event; `reentry: once` is enforced by a partial unique index.
+// Starts runs for events, many per statement; `reentry: once` is enforced by a partial unique index.
 import type { DB } from '../../db/open-database.ts';
+import { holes, runShape, shapeText } from '../../db/statement-shapes.ts';
 import type { RunState } from '../run-scope.ts';
 
+export interface NewRun {
+  workflow: string;
+  versionId: number;
+  contactId: number;
+  triggerEventId: number;
+  exclusive: boolean;
+  state: RunState;
+}
+
+/** Rows a statement inserts: ten values each, far below either database's limit on parameters. */
+const ROWS_PER_STATEMENT = 500;
+
 /**
- * INSERT INTO workflow_runs (…, status 'running', due_at now) ON CONFLICT DO NOTHING RETURNING id
- * Returns false when the workflow already has an active run for the contact (reentry: once).
+ * INSERT INTO workflow_runs (…, status 'running', due_at now) VALUES (…), (…) ON CONFLICT DO NOTHING
+ * RETURNING id — compiled once per row count. A run refused by the index (the workflow already has
+ * an active run for the contact, reentry: once; also a second one in the same statement) is not
+ * started. Returns how many runs started.
+ * @example await startRuns(trx, [{ workflow: 'welcome', versionId, contactId, … }], now);
  */
-export async function startRun(
-  db: DB,
-  run: {
-    workflow: string;
-    versionId: number;
-    contactId: number;
-    triggerEventId: number;
-    exclusive: boolean;
-    state: RunState;
-    now: number;
-  },
-): Promise<boolean> {
-  const inserted = await db
-    .insertInto('workflow_runs')
-    .values({
-      workflow: run.workflow,
-      version_id: run.versionId,
-      contact_id: run.contactId,
-      trigger_event_id: run.triggerEventId,
-      exclusive: run.exclusive ? 1 : 0,
-      status: 'running',
-      state: JSON.stringify(run.state),
-      due_at: run.now,
-      created_at: run.now,
-      updated_at: run.now,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted !== undefined;
+export async function startRuns(db: DB, runs: NewRun[], now: number): Promise<number> {
+  let started = 0;
+  for (let i = 0; i < runs.length; i += ROWS_PER_STATEMENT) {
+    const slice = runs.slice(i, i + ROWS_PER_STATEMENT);
+    const text = shapeText(db, `start-runs:${slice.length}`, () =>
+      db
+        .insertInto('workflow_runs')
+        .values(
+          holes(slice.length).map(() => ({
+            workflow: '',
+            version_id: 0,
+            contact_id: 0,
+            trigger_event_id: 0,
+            exclusive: 0,
+            status: 'running' as const,
+            state: '',
+            due_at: 0,
+            created_at: 0,
+            updated_at: 0,
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .compile(),
+    );
+    const values: unknown[] = [];
+    for (const run of slice) {
+      values.push(
+        run.workflow,
+        run.versionId,
+        run.contactId,
+        run.triggerEventId,
+        run.exclusive ? 1 : 0,
+        'running',
+        JSON.stringify(run.state),
+        now,
+        now,
+        now,
+      );
+    }
+    started += (await runShape<{ id: number }>(db, text, values)).rows.length;
+  }
+  return started;
 }

@@ -32,12 +32,12 @@ export async function updateRun(
   return row;
 }
 
-/** Ends a claimed run (completed or failed) and releases it. */
+/** Ends a claimed run (completed or failed) and releases it; `outcome` may move it too (pc, state). */
 export async function finishRun(
   db: DB,
   run: RunRow,
   lease: number,
-  outcome: { status: RunStatus; error: string | null },
+  outcome: { status: RunStatus; error: string | null } & Partial<Omit<RunRow, 'id'>>,
   now: number,
 ): Promise<void> {
   await updateRun(

@@ -1,0 +1,180 @@
+// A step's row as the runtime reads and writes it, and how one step's outcome is committed.
+import { backoffMs } from '../background/backoff.ts';
+import type { DB } from '../db/open-database.ts';
+import type { RunRow, StepRow } from '../db/schema.ts';
+import type { Tx } from '../db/unit-of-work.ts';
+import type { Instruction, StepInstruction } from './definition/types.ts';
+import type { RunState } from './run-scope.ts';
+import { finishRun, updateRun } from './runs-store/update-run.ts';
+import { PermanentStepError, toStepError } from './step-errors.ts';
+import type { StepOutcome } from './step-outcome.ts';
+import type { StepVisit } from './step-visit.ts';
+
+/**
+ * Where a run really is: a `jump` only moves the program counter, so it is followed here and
+ * written with the next step's record instead of costing a statement of its own.
+ */
+export function resolvePc(program: Instruction[], pc: number): number {
+  let at = pc;
+  for (let hops = 0; hops <= program.length; hops++) {
+    const ins = program[at];
+    if (ins?.op !== 'jump') return at;
+    at = ins.target;
+  }
+  throw new Error(`jump cycle at pc ${pc}`);
+}
+
+/** The visit of `ins` given its stored row (if any); waking up from a wait is not a new attempt. */
+export function toVisit(
+  run: RunRow,
+  ins: StepInstruction,
+  row: StepRow | undefined,
+  now: number,
+): StepVisit {
+  return {
+    runId: run.id,
+    stepId: ins.id,
+    op: ins.op,
+    iteration: 0,
+    status: row?.status ?? 'running',
+    attempts:
+      (row?.attempts ?? 0) + (row?.status === 'completed' || row?.status === 'waiting' ? 0 : 1),
+    output: row?.output ?? null,
+    startedAt: row?.started_at ?? now,
+  };
+}
+
+/** A permanent failure fails the run; a retryable one is retried per the step's policy. */
+export function failureOutcome(
+  ins: StepInstruction,
+  step: StepVisit,
+  thrown: unknown,
+): StepOutcome {
+  const err = toStepError(thrown);
+  if (err instanceof PermanentStepError || step.attempts >= ins.retry.attempts)
+    return { kind: 'fail', error: err.message };
+  const jittered = backoffMs(step.attempts, ins.retry.backoffMs, ins.retry.maxBackoffMs);
+  // A receiver's Retry-After is honoured when it asks for more patience than our backoff.
+  return { kind: 'retry', error: err.message, delayMs: Math.max(jittered, err.retryAfterMs ?? 0) };
+}
+
+/** Inserts or updates the step's row (unique per run, step and iteration) with this visit's state. */
+export async function saveStep(
+  db: DB,
+  step: StepVisit,
+  change: {
+    status?: StepRow['status'];
+    output?: unknown;
+    error?: string | null;
+    finished_at?: number;
+  },
+): Promise<void> {
+  const values = {
+    status: change.status ?? step.status,
+    attempts: step.attempts,
+    ...(change.output === undefined ? {} : { output: JSON.stringify(change.output) }),
+    ...(change.error === undefined ? {} : { error: change.error }),
+    ...(change.finished_at === undefined ? {} : { finished_at: change.finished_at }),
+  };
+  await db
+    .insertInto('workflow_steps')
+    .values({
+      run_id: step.runId,
+      step_id: step.stepId,
+      iteration: step.iteration,
+      op: step.op,
+      started_at: step.startedAt,
+      output: step.output,
+      ...values,
+    })
+    .onConflict((oc) => oc.columns(['run_id', 'step_id', 'iteration']).doUpdateSet(values))
+    .execute();
+}
+
+/** One executed step of a claimed run, ready to be recorded. */
+export interface StepResult {
+  run: RunRow;
+  lease: number;
+  program: Instruction[];
+  ins: StepInstruction;
+  step: StepVisit;
+  state: RunState;
+  outcome: StepOutcome;
+  /** When the step executed: a sleep or a retry counts from then. */
+  at: number;
+}
+
+/**
+ * Records a step's outcome in `tx`: its effects, its row and the run's next position, finishing
+ * the run in the same statement when the program ends there. Returns the run when it goes on,
+ * undefined when it sleeps, retries later or ended. Throws LeaseLost, or what an effect threw.
+ */
+export async function recordOutcome(
+  tx: Tx,
+  now: () => number,
+  { run, lease, program, ins, step, state, outcome, at: executedAt }: StepResult,
+): Promise<RunRow | undefined> {
+  const trx = tx.db;
+  switch (outcome.kind) {
+    case 'done': {
+      const produced = outcome.effects ? await outcome.effects(tx) : undefined;
+      const output = produced === undefined ? outcome.output : produced;
+      const at = now();
+      await saveStep(trx, step, { status: 'completed', output, error: null, finished_at: at });
+      const nextState: RunState = {
+        steps: { ...state.steps, [ins.id]: output },
+        eventCursor: outcome.eventCursor ?? state.eventCursor,
+      };
+      const pc = resolvePc(program, outcome.nextPc ?? run.pc + 1);
+      const moved = { pc, state: JSON.stringify(nextState), waiting_for: null };
+      if (pc >= program.length) {
+        await finishRun(trx, run, lease, { status: 'completed', error: null, ...moved }, at);
+        return undefined;
+      }
+      return updateRun(trx, run, lease, { ...moved, status: 'running' }, at);
+    }
+    case 'sleep':
+      await saveStep(trx, step, { status: 'waiting', output: outcome.output, error: null });
+      await updateRun(
+        trx,
+        run,
+        lease,
+        {
+          status: 'waiting',
+          due_at: outcome.until,
+          waiting_for: outcome.waitingFor ?? null,
+          locked_until: null,
+        },
+        executedAt,
+      );
+      return undefined;
+    case 'retry':
+      await saveStep(trx, step, { error: outcome.error });
+      await updateRun(
+        trx,
+        run,
+        lease,
+        { due_at: executedAt + outcome.delayMs, locked_until: null },
+        executedAt,
+      );
+      return undefined;
+    case 'fail': {
+      const at = now();
+      await saveStep(trx, step, { status: 'failed', error: outcome.error, finished_at: at });
+      await finishRun(
+        trx,
+        run,
+        lease,
+        { status: 'failed', error: `${ins.id}: ${outcome.error}` },
+        at,
+      );
+      return undefined;
+    }
+    case 'end': {
+      const at = now();
+      await saveStep(trx, step, { status: 'completed', output: outcome.output, finished_at: at });
+      await finishRun(trx, run, lease, { status: 'completed', error: null }, at);
+      return undefined;
+    }
+  }
+}
