@@ -16,13 +16,13 @@ import { claimDueMail } from './outbox/claim-due-mail.ts';
 import { markFailed, markRetry, markSent } from './outbox/record-attempt.ts';
 import { isPermanentSmtpError, type MailTransport } from './transports.ts';
 
-/** Most rows one pass claims. */
-const BATCH = 50;
 /**
- * Most sends under way at once: enough to keep every pooled SMTP connection busy at a few hundred
- * mails a second, few enough that a stop (which waits for them) stays quick.
+ * Most sends under way at once (a pass claims only what is left of it): enough to keep the SMTP
+ * pool's 10 connections busy at a few hundred mails a second. On a stalled server a mail queued
+ * behind four others can outlive its lease (each waits out its own timeouts); another sender then
+ * sends it again, with the same Message-ID.
  */
-const MAX_IN_FLIGHT = 100;
+const MAX_IN_FLIGHT = 50;
 
 /** A mail the transport accepted, to be marked sent by the next pass. */
 interface Accepted {
@@ -100,7 +100,8 @@ export class MailSender {
     this.loop = new BackgroundLoop({
       name: 'mail sender',
       logger: opts.logger,
-      pass: async () => (await this.drainOnce()) === BATCH,
+      // A full claim means more may be due; a finished send wakes the loop in any case.
+      pass: async () => (await this.drainOnce()) === MAX_IN_FLIGHT,
       idleMs: () => opts.timings.mailPollMs,
       minIntervalMs: 10,
     });
@@ -130,7 +131,7 @@ export class MailSender {
   async drainOnce(): Promise<number> {
     const { db } = this.opts;
     const accepted = this.takeAccepted();
-    const room = Math.min(BATCH, MAX_IN_FLIGHT - this.inFlight.size);
+    const room = MAX_IN_FLIGHT - this.inFlight.size;
     let rows: OutboxRow[];
     try {
       rows = accepted.length
