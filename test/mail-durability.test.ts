@@ -67,6 +67,21 @@ describe.each(testDialects())('mail durability on %s', (dialect) => {
     expect(sent).toMatchObject({ status: 'sent', message_id: mail.messageId });
   });
 
+  it('marks each mail of a burst sent once, with the Message-ID it went out with', async () => {
+    await smtp.start();
+    server = await startTestServer({ DATABASE_URL: database.url, SMTP_URL: smtp.url });
+    const emails = Array.from({ length: 30 }, (_, i) => `burst${i}@example.com`);
+    await Promise.all(emails.map((email) => server?.subscribe('newsletter', { email })));
+    await waitForDrainedOutbox(server.database.db);
+    const rows = await outboxRows(database.url);
+    expect(rows).toHaveLength(emails.length);
+    for (const row of rows) {
+      const received = smtp.mailsTo(row.to_address);
+      expect(received).toHaveLength(1);
+      expect(row).toMatchObject({ status: 'sent', message_id: received[0]?.messageId });
+    }
+  });
+
   it('marks a mail failed on a permanent SMTP error instead of retrying forever', async () => {
     await smtp.start();
     smtp.rejectTo = /^bounce@/;

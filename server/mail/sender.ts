@@ -16,8 +16,19 @@ import { claimDueMail } from './outbox/claim-due-mail.ts';
 import { markFailed, markRetry, markSent } from './outbox/record-attempt.ts';
 import { isPermanentSmtpError, type MailTransport } from './transports.ts';
 
-// Enough to keep the SMTP pool busy between two claims at a few hundred mails a second.
-const BATCH = 50;
+/**
+ * Most sends under way at once (a pass claims only what is left of it): enough to keep the SMTP
+ * pool's 10 connections busy at a few hundred mails a second. On a stalled server a mail queued
+ * behind four others can outlive its lease (each waits out its own timeouts); another sender then
+ * sends it again, with the same Message-ID.
+ */
+const MAX_IN_FLIGHT = 50;
+
+/** A mail the transport accepted, to be marked sent by the next pass. */
+interface Accepted {
+  row: OutboxRow;
+  messageId: string;
+}
 
 export interface MailSenderOptions {
   db: DB;
@@ -64,7 +75,7 @@ export function listUnsubscribeHeaders(
   };
 }
 
-const sentActivity = ({ row, messageId }: { row: OutboxRow; messageId: string }) => ({
+const sentActivity = ({ row, messageId }: Accepted) => ({
   action: 'sent' as const,
   contactId: row.contact_id,
   outboxId: row.id,
@@ -74,14 +85,23 @@ const sentActivity = ({ row, messageId }: { row: OutboxRow; messageId: string })
   step: row.step,
 });
 
+/**
+ * Sends are not awaited by the pass that claimed them: each pass records what the transport
+ * accepted since the last one and claims more due mail, in one transaction (one commit, which is
+ * what SQLite pays for), and a finished send wakes the loop. So a slow mail never holds up the
+ * next claim, and the transaction never spans SMTP I/O.
+ */
 export class MailSender {
   private readonly loop: BackgroundLoop;
+  private readonly inFlight = new Set<Promise<void>>();
+  private accepted: Accepted[] = [];
 
   constructor(private readonly opts: MailSenderOptions) {
     this.loop = new BackgroundLoop({
       name: 'mail sender',
       logger: opts.logger,
-      pass: async () => (await this.drainOnce()) === BATCH,
+      // A full claim means more may be due; a finished send wakes the loop in any case.
+      pass: async () => (await this.drainOnce()) === MAX_IN_FLIGHT,
       idleMs: () => opts.timings.mailPollMs,
       minIntervalMs: 10,
     });
@@ -96,33 +116,73 @@ export class MailSender {
     this.loop.wake();
   }
 
-  /** Finishes the batch in flight, then stops. */
+  /** Lets the sends in flight finish and records them, then stops. */
   async stop(): Promise<void> {
     await this.loop.stop();
+    await Promise.all(this.inFlight);
+    await this.record(this.opts.db, this.takeAccepted());
     this.opts.transport.close();
   }
 
-  /** Sends everything that is due now; returns how many rows were attempted. */
+  /**
+   * Marks the mails accepted since the last pass as sent and starts sending the due rows there is
+   * room for; returns how many rows it claimed.
+   */
   async drainOnce(): Promise<number> {
-    const { db, dialect, timings } = this.opts;
-    const rows = await claimDueMail(db, dialect, {
+    const { db } = this.opts;
+    const accepted = this.takeAccepted();
+    const room = MAX_IN_FLIGHT - this.inFlight.size;
+    let rows: OutboxRow[];
+    try {
+      rows = accepted.length
+        ? await db.transaction().execute(async (trx) => {
+            await this.record(trx, accepted);
+            return this.claim(trx, room);
+          })
+        : await this.claim(db, room);
+    } catch (error) {
+      // Unrecorded, they would be sent again once their lease ran out.
+      this.accepted.unshift(...accepted);
+      throw error;
+    }
+    for (const row of rows) this.track(row);
+    return rows.length;
+  }
+
+  private takeAccepted(): Accepted[] {
+    const accepted = this.accepted;
+    this.accepted = [];
+    return accepted;
+  }
+
+  private claim(db: DB, limit: number): Promise<OutboxRow[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    return claimDueMail(db, this.opts.dialect, {
       now: Date.now(),
-      leaseMs: timings.mailLeaseMs,
-      limit: BATCH,
+      leaseMs: this.opts.timings.mailLeaseMs,
+      limit,
       workerId: this.opts.workerId,
     });
-    const sent = (await Promise.all(rows.map((row) => this.deliver(row)))).filter(
-      (r) => r !== undefined,
+  }
+
+  private async record(db: DB, accepted: Accepted[]): Promise<void> {
+    if (accepted.length === 0) return;
+    const now = Date.now();
+    await markSent(
+      db,
+      accepted.map(({ row, messageId }) => ({ id: row.id, messageId })),
+      now,
     );
-    // One commit for the whole batch: commits, not statements, are what SQLite pays for.
-    if (sent.length) {
-      const now = Date.now();
-      await db.transaction().execute(async (trx) => {
-        for (const { row, messageId } of sent) await markSent(trx, row.id, messageId, now);
-        await recordActivities(trx, sent.map(sentActivity), now);
-      });
-    }
-    return rows.length;
+    await recordActivities(db, accepted.map(sentActivity), now);
+  }
+
+  private track(row: OutboxRow): void {
+    const sending = this.deliver(row).then((accepted) => {
+      this.inFlight.delete(sending);
+      if (accepted) this.accepted.push(accepted);
+      this.loop.wake();
+    });
+    this.inFlight.add(sending);
   }
 
   /** Tracking is added at each attempt, from the row's id, so the queued mail stays as rendered. */
@@ -138,13 +198,13 @@ export class MailSender {
     });
   }
 
-  /** Hands one mail to the transport; returns it when accepted (marked sent by the caller). */
-  private async deliver(
-    row: OutboxRow,
-  ): Promise<{ row: OutboxRow; messageId: string } | undefined> {
-    const { db, transport, timings, logger, bounceAddress, secretKey } = this.opts;
+  /**
+   * Hands one mail to the transport; returns it when accepted (marked sent by a later pass), and
+   * records a failure itself. Never rejects.
+   */
+  private async deliver(row: OutboxRow): Promise<Accepted | undefined> {
+    const { transport, logger, bounceAddress, secretKey } = this.opts;
     const messageId = messageIdFor(row, this.opts.messageIdDomain);
-    const log = logger.child({ outboxId: row.id, kind: row.kind, attempt: row.attempts });
     try {
       await transport.send({
         outboxId: row.id,
@@ -161,18 +221,31 @@ export class MailSender {
         ...(bounceAddress ? { returnPath: returnPathFor(bounceAddress, secretKey, row.id) } : {}),
       });
     } catch (thrown) {
-      const error = coerceError(thrown);
-      if (isPermanentSmtpError(thrown) || row.attempts >= timings.mailMaxAttempts) {
+      await this.recordFailure(row, coerceError(thrown), isPermanentSmtpError(thrown));
+      return undefined;
+    }
+    logger.info(
+      { outboxId: row.id, kind: row.kind, attempt: row.attempts, messageId },
+      'mail sent',
+    );
+    return { row, messageId };
+  }
+
+  /** A mail left unrecorded here (the database failed too) is retried once its lease runs out. */
+  private async recordFailure(row: OutboxRow, error: Error, permanent: boolean): Promise<void> {
+    const { db, timings } = this.opts;
+    const log = this.opts.logger.child({ outboxId: row.id, kind: row.kind, attempt: row.attempts });
+    try {
+      if (permanent || row.attempts >= timings.mailMaxAttempts) {
         log.error({ err: error }, 'mail failed permanently');
         await markFailed(db, row.id, error.message);
-        return undefined;
+        return;
       }
       const delay = backoffMs(row.attempts, timings.mailFirstBackoffMs, timings.mailMaxBackoffMs);
       log.warn({ err: error.message, retryInMs: delay }, 'mail delivery failed; will retry');
       await markRetry(db, row.id, error.message, Date.now() + delay);
-      return undefined;
+    } catch (err) {
+      log.error({ err }, 'mail outcome not recorded; retried when its lease runs out');
     }
-    log.info({ messageId }, 'mail sent');
-    return { row, messageId };
   }
 }

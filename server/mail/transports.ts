@@ -1,7 +1,7 @@
-// Where mail goes: SMTP through a pooled nodemailer transport, or the dev mailbox table.
-import nodemailer from 'nodemailer';
+// Where mail goes: SMTP (pooled nodemailer in a worker thread) or the dev mailbox table.
 import type { DB } from '../db/open-database.ts';
 import type { DkimSigning } from '../deliverability/dkim.ts';
+import { SmtpThread } from './smtp-thread.ts';
 
 export interface OutgoingMail {
   outboxId: number;
@@ -34,7 +34,7 @@ export interface SmtpOptions {
 }
 
 export function smtpTransport(url: string, options: SmtpOptions = {}): MailTransport {
-  const transporter = nodemailer.createTransport({
+  const thread = new SmtpThread({
     url,
     ...(options.dkim ? { dkim: options.dkim } : {}),
     pool: true,
@@ -47,7 +47,7 @@ export function smtpTransport(url: string, options: SmtpOptions = {}): MailTrans
   return {
     kind: 'smtp',
     async send(mail) {
-      await transporter.sendMail({
+      await thread.send({
         messageId: mail.messageId,
         from: mail.from,
         to: mail.to,
@@ -58,7 +58,7 @@ export function smtpTransport(url: string, options: SmtpOptions = {}): MailTrans
         ...(mail.returnPath ? { envelope: { from: mail.returnPath, to: mail.to } } : {}),
       });
     },
-    close: () => transporter.close(),
+    close: () => thread.close(),
   };
 }
 

@@ -1,7 +1,23 @@
 // Writes the outcome of one delivery attempt back to its outbox row.
+import { sql } from 'kysely';
 import type { DB } from '../../db/open-database.ts';
 
-export async function markSent(db: DB, id: number, messageId: string, now: number): Promise<void> {
+/**
+ * Marks the mails a transport accepted as sent, one statement for all (each statement costs a
+ * query build and a round trip; a busy sender marks dozens at a time):
+ * UPDATE outbox SET status = 'sent', message_id = CASE id WHEN 1 THEN '<a@x>' … END, …
+ * WHERE id IN (1, …)
+ */
+export async function markSent(
+  db: DB,
+  sent: { id: number; messageId: string }[],
+  now: number,
+): Promise<void> {
+  if (sent.length === 0) return;
+  const messageIds = sql.join(
+    sent.map(({ id, messageId }) => sql`when ${id} then ${messageId}`),
+    sql` `,
+  );
   await db
     .updateTable('outbox')
     .set({
@@ -9,10 +25,14 @@ export async function markSent(db: DB, id: number, messageId: string, now: numbe
       sent_at: now,
       locked_until: null,
       locked_by: null,
-      message_id: messageId,
+      message_id: sql<string>`case id ${messageIds} end`,
       last_error: null,
     })
-    .where('id', '=', id)
+    .where(
+      'id',
+      'in',
+      sent.map(({ id }) => id),
+    )
     .execute();
 }
 
