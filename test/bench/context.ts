@@ -55,32 +55,26 @@ async function using<T>(server: ServerChild, use: (s: ServerChild) => Promise<T>
  * `use` also gets the database's URL, for modules that seed or inspect it directly; `env` adds
  * to the child's environment (e.g. WORKFLOWS_DIR).
  */
-export async function withSubflow<T>(
+export function withSubflow<T>(
   ctx: BenchContext,
   database: BenchDatabase,
   name: string,
   use: (server: ServerChild, databaseUrl: string) => Promise<T>,
   env: Record<string, string> = {},
 ): Promise<T> {
-  const fresh = await database.create(name);
-  try {
-    const server = await startChild(`subflow (${database.label})`, './subflow-server.ts', [], {
-      DATABASE_URL: fresh.url,
-      SMTP_URL: ctx.smtp.url,
-      SUBSCRIBE_RATE_LIMIT: NO_RATE_LIMIT,
-      API_RATE_LIMIT: NO_RATE_LIMIT,
-      ...NO_BOT_LIMITS,
-      ...env,
-    });
-    return await using(server, (s) => use(s, fresh.url));
-  } finally {
-    await fresh.drop();
-  }
+  return withSubflows(
+    ctx,
+    database,
+    name,
+    1,
+    ([server], url) => use(server as ServerChild, url),
+    env,
+  );
 }
 
 /**
- * Like withSubflow with `count` server children on one fresh database (PostgreSQL: the scale-out
- * set-up, each process `--role all`). The children are stopped together.
+ * Like withSubflow with `count` server children on one fresh database (on PostgreSQL, the
+ * scale-out set-up: each process `--role all`). The children are stopped together.
  */
 export async function withSubflows<T>(
   ctx: BenchContext,
@@ -94,8 +88,9 @@ export async function withSubflows<T>(
   const servers: ServerChild[] = [];
   try {
     for (let i = 1; i <= count; i++) {
+      const label = count > 1 ? `subflow ${i}/${count}` : 'subflow';
       servers.push(
-        await startChild(`subflow ${i}/${count} (${database.label})`, './subflow-server.ts', [], {
+        await startChild(`${label} (${database.label})`, './subflow-server.ts', [], {
           DATABASE_URL: fresh.url,
           SMTP_URL: ctx.smtp.url,
           SUBSCRIBE_RATE_LIMIT: NO_RATE_LIMIT,
@@ -107,6 +102,7 @@ export async function withSubflows<T>(
     }
     return await use(servers, fresh.url);
   } finally {
+    // Autocannon stops without waiting for answers still due: give them a moment (SETTLE_MS).
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     await Promise.all(servers.map((s) => s.stop()));
     await fresh.drop();
