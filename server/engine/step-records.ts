@@ -2,6 +2,7 @@
 import { backoffMs } from '../background/backoff.ts';
 import type { DB } from '../db/open-database.ts';
 import type { RunRow, StepRow } from '../db/schema.ts';
+import { runShape, shapeText } from '../db/statement-shapes.ts';
 import type { Tx } from '../db/unit-of-work.ts';
 import type { Instruction, StepInstruction } from './definition/types.ts';
 import type { RunState } from './run-scope.ts';
@@ -40,6 +41,8 @@ export function toVisit(
     attempts:
       (row?.attempts ?? 0) + (row?.status === 'completed' || row?.status === 'waiting' ? 0 : 1),
     output: row?.output ?? null,
+    error: row?.error ?? null,
+    finishedAt: row?.finished_at ?? null,
     startedAt: row?.started_at ?? now,
   };
 }
@@ -58,7 +61,12 @@ export function failureOutcome(
   return { kind: 'retry', error: err.message, delayMs: Math.max(jittered, err.retryAfterMs ?? 0) };
 }
 
-/** Inserts or updates the step's row (unique per run, step and iteration) with this visit's state. */
+/**
+ * INSERT INTO workflow_steps (…) VALUES (…) ON CONFLICT (run_id, step_id, iteration)
+ * DO UPDATE SET status, attempts, output, error, finished_at = the excluded row's
+ * The step's row with this visit's state; what `change` leaves out stays as the visit read it. One
+ * text for every write, compiled once.
+ */
 export async function saveStep(
   db: DB,
   step: StepVisit,
@@ -69,26 +77,44 @@ export async function saveStep(
     finished_at?: number;
   },
 ): Promise<void> {
-  const values = {
-    status: change.status ?? step.status,
-    attempts: step.attempts,
-    ...(change.output === undefined ? {} : { output: JSON.stringify(change.output) }),
-    ...(change.error === undefined ? {} : { error: change.error }),
-    ...(change.finished_at === undefined ? {} : { finished_at: change.finished_at }),
-  };
-  await db
-    .insertInto('workflow_steps')
-    .values({
-      run_id: step.runId,
-      step_id: step.stepId,
-      iteration: step.iteration,
-      op: step.op,
-      started_at: step.startedAt,
-      output: step.output,
-      ...values,
-    })
-    .onConflict((oc) => oc.columns(['run_id', 'step_id', 'iteration']).doUpdateSet(values))
-    .execute();
+  const text = shapeText(db, 'save-step', () =>
+    db
+      .insertInto('workflow_steps')
+      .values({
+        run_id: 0,
+        step_id: '',
+        iteration: 0,
+        op: '',
+        started_at: 0,
+        status: 'running',
+        attempts: 0,
+        output: null,
+        error: null,
+        finished_at: null,
+      })
+      .onConflict((oc) =>
+        oc.columns(['run_id', 'step_id', 'iteration']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          attempts: eb.ref('excluded.attempts'),
+          output: eb.ref('excluded.output'),
+          error: eb.ref('excluded.error'),
+          finished_at: eb.ref('excluded.finished_at'),
+        })),
+      )
+      .compile(),
+  );
+  await runShape(db, text, [
+    step.runId,
+    step.stepId,
+    step.iteration,
+    step.op,
+    step.startedAt,
+    change.status ?? step.status,
+    step.attempts,
+    change.output === undefined ? step.output : JSON.stringify(change.output),
+    change.error === undefined ? step.error : change.error,
+    change.finished_at ?? step.finishedAt,
+  ]);
 }
 
 /** One executed step of a claimed run, ready to be recorded. */
