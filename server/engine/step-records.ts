@@ -1,5 +1,6 @@
 // A step's row as the runtime reads and writes it, and how one step's outcome is committed.
 import { backoffMs } from '../background/backoff.ts';
+import { addLabels, removeLabels } from '../contacts/labels/labels.ts';
 import type { DB } from '../db/open-database.ts';
 import type { RunRow, StepRow } from '../db/schema.ts';
 import { runShape, shapeText } from '../db/statement-shapes.ts';
@@ -8,7 +9,7 @@ import type { Instruction, StepInstruction } from './definition/types.ts';
 import type { RunState } from './run-scope.ts';
 import { finishRun, updateRun } from './runs-store/update-run.ts';
 import { PermanentStepError, toStepError } from './step-errors.ts';
-import type { StepOutcome } from './step-outcome.ts';
+import type { LabelChange, StepOutcome } from './step-outcome.ts';
 import type { StepVisit } from './step-visit.ts';
 
 /**
@@ -117,6 +118,16 @@ export async function saveStep(
   ]);
 }
 
+/** Applies one label change to the contacts of every run that asked for it. */
+export async function applyLabels(
+  db: DB,
+  change: LabelChange,
+  contactIds: number[],
+  now: number,
+): Promise<void> {
+  await (change.add ? addLabels : removeLabels)(db, change.kind, contactIds, change.names, now);
+}
+
 /** One executed step of a claimed run, ready to be recorded. */
 export interface StepResult {
   run: RunRow;
@@ -128,6 +139,8 @@ export interface StepResult {
   outcome: StepOutcome;
   /** When the step executed: a sleep or a retry counts from then. */
   at: number;
+  /** Its label change was already applied, with those of other runs (advance-batch.ts). */
+  labelsApplied?: boolean;
 }
 
 /**
@@ -138,11 +151,13 @@ export interface StepResult {
 export async function recordOutcome(
   tx: Tx,
   now: () => number,
-  { run, lease, program, ins, step, state, outcome, at: executedAt }: StepResult,
+  { run, lease, program, ins, step, state, outcome, at: executedAt, labelsApplied }: StepResult,
 ): Promise<RunRow | undefined> {
   const trx = tx.db;
   switch (outcome.kind) {
     case 'done': {
+      if (outcome.labels && !labelsApplied && run.contact_id !== null)
+        await applyLabels(trx, outcome.labels, [run.contact_id], executedAt);
       const produced = outcome.effects ? await outcome.effects(tx) : undefined;
       const output = produced === undefined ? outcome.output : produced;
       const at = now();
