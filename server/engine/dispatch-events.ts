@@ -3,7 +3,7 @@ import { loadContactViews } from '../contacts/contact-view.ts';
 import { lockContacts } from '../contacts/store/contact-rows.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
-import type { ContactRow, EventRow } from '../db/schema.ts';
+import type { ContactRow, EventRow, RunRow } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 import { matchesAny, matchesEventPattern } from './event-pattern.ts';
 import { evaluateCondition } from './expressions/cel-environment.ts';
@@ -15,6 +15,15 @@ import type { ActiveWorkflow } from './versions.ts';
 export interface DispatchResult {
   events: number;
   runsStarted: number;
+  /** The runs started already leased to `claim.workerId`, for it to advance now. */
+  claimed: RunRow[];
+}
+
+/** Leases up to `limit` of the runs it starts to this worker, sparing it a claim and its commit. */
+export interface DispatchClaim {
+  workerId: string;
+  leaseMs: number;
+  limit: number;
 }
 
 /**
@@ -27,7 +36,7 @@ export async function dispatchEvents(
   db: DB,
   dialect: DialectCapabilities,
   workflows: ActiveWorkflow[],
-  opts: { now: number; limit: number; logger: Logger },
+  opts: { now: number; limit: number; logger: Logger; claim?: DispatchClaim },
 ): Promise<DispatchResult> {
   return db.transaction().execute(async (trx) => {
     const events = await dialect
@@ -48,9 +57,9 @@ export async function dispatchEvents(
     // (and cancelled) by the delete, or sees the contact deleted and never starts.
     await lockContacts(trx, [...new Set(plans.map((p) => p.contactId))]);
     const contacts = await contactsOf(trx, plans);
-    const starts = new PendingStarts(trx, opts.now);
+    const starts = new PendingStarts(trx, opts.now, opts.claim);
     for (const plan of plans) await dispatchOne(trx, plan, contacts, starts, opts);
-    const runsStarted = await starts.flush();
+    const started = await starts.flush();
     if (events.length) {
       await trx
         .updateTable('events')
@@ -62,7 +71,11 @@ export async function dispatchEvents(
         )
         .execute();
     }
-    return { events: events.length, runsStarted };
+    return {
+      events: events.length,
+      runsStarted: started.length,
+      claimed: started.filter((run) => run.locked_until !== null),
+    };
   });
 }
 
@@ -123,14 +136,22 @@ async function contactsOf(trx: DB, plans: DispatchPlan[]): Promise<Map<number, D
 class PendingStarts {
   private runs: NewRun[] = [];
   private contacts = new Set<number>();
-  private started = 0;
+  private readonly started: RunRow[] = [];
+  private claims: number;
 
   constructor(
     private readonly trx: DB,
     private readonly now: number,
-  ) {}
+    private readonly claim: DispatchClaim | undefined,
+  ) {
+    this.claims = claim?.limit ?? 0;
+  }
 
   add(run: NewRun): void {
+    if (this.claim && this.claims > 0) {
+      this.claims--;
+      run.claim = { until: this.now + this.claim.leaseMs, by: this.claim.workerId };
+    }
     this.runs.push(run);
     this.contacts.add(run.contactId);
   }
@@ -139,8 +160,8 @@ class PendingStarts {
     if (this.contacts.has(contactId)) await this.flush();
   }
 
-  async flush(): Promise<number> {
-    if (this.runs.length) this.started += await startRuns(this.trx, this.runs, this.now);
+  async flush(): Promise<RunRow[]> {
+    if (this.runs.length) this.started.push(...(await startRuns(this.trx, this.runs, this.now)));
     this.runs = [];
     this.contacts.clear();
     return this.started;

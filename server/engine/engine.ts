@@ -21,6 +21,17 @@ const RUN_BATCH = 256;
  * committed in one transaction per round.
  */
 const CLAIM_BATCH = 32;
+/**
+ * Batches in flight at once. PostgreSQL overlaps their round trips on separate connections; on
+ * SQLite they take turns on its one connection, at no cost.
+ */
+const CLAIMERS = 4;
+
+/** What the claimers of one pass share: runs taken so far, and the claimers started beside the first. */
+interface ClaimBudget {
+  runs: number;
+  claimers: Promise<void>[];
+}
 
 export interface EngineOptions {
   db: DB;
@@ -126,26 +137,48 @@ export class WorkflowEngine {
    * all events first) keeps timers on time while a large burst of events is being dispatched.
    */
   async tick(): Promise<{ events: number; runs: number }> {
-    const { events } = await dispatchEvents(this.ctx.db, this.ctx.dialect, this.workflows, {
-      now: this.ctx.clock(),
-      limit: EVENT_BATCH,
-      logger: this.opts.logger,
-    });
+    const leaseMs = this.opts.timings.engineLeaseMs;
+    const { events, claimed: started } = await dispatchEvents(
+      this.ctx.db,
+      this.ctx.dialect,
+      this.workflows,
+      {
+        now: this.ctx.clock(),
+        limit: EVENT_BATCH,
+        logger: this.opts.logger,
+        claim: { workerId: this.opts.workerId, leaseMs, limit: CLAIM_BATCH },
+      },
+    );
     // Claims only the runs it starts on now: a batch claimed at once waited in a slow (just
     // restarted, or starved) process while its peers sat idle, and fired timers late.
-    let runs = 0;
-    while (runs < RUN_BATCH) {
+    if (started.length > 0) await advanceRuns(this.ctx, started);
+    const budget: ClaimBudget = { runs: started.length, claimers: [] };
+    await this.claimAndAdvance(budget);
+    // A claimer may start another while this waits: the list only grows, up to CLAIMERS - 1.
+    for (let i = 0; i < budget.claimers.length; i++) await budget.claimers[i];
+    return { events, runs: budget.runs };
+  }
+
+  /**
+   * Claims and advances batches until one comes back short or the pass has done RUN_BATCH runs. A
+   * full batch means more is due: another claimer starts beside this one (up to CLAIMERS), while a
+   * quiet engine makes one claim a pass.
+   */
+  private async claimAndAdvance(budget: ClaimBudget): Promise<void> {
+    while (budget.runs < RUN_BATCH) {
       const claimed = await claimDueRuns(this.ctx.db, this.ctx.dialect, {
         now: this.ctx.clock(),
         leaseMs: this.opts.timings.engineLeaseMs,
         limit: CLAIM_BATCH,
         workerId: this.opts.workerId,
       });
+      budget.runs += claimed.length;
+      const full = claimed.length >= CLAIM_BATCH;
+      if (full && budget.claimers.length < CLAIMERS - 1)
+        budget.claimers.push(this.claimAndAdvance(budget));
       if (claimed.length > 0) await advanceRuns(this.ctx, claimed);
-      runs += claimed.length;
-      if (claimed.length < CLAIM_BATCH) break;
+      if (!full) return;
     }
-    return { events, runs };
   }
 
   /** A tick; true when more work is waiting. Retention is background/workers/retention.ts's. */

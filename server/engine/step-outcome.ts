@@ -1,15 +1,27 @@
 // What executing one step decided; advance-run.ts turns it into one transaction.
+import type { LabelKind } from '../contacts/labels/labels.ts';
 import type { Tx } from '../db/unit-of-work.ts';
+
+/**
+ * Groups or tags to add to or remove from the run's contact: an effect stated rather than run, so
+ * a round of runs changing the same labels does it in one call for all their contacts.
+ */
+export interface LabelChange {
+  kind: LabelKind;
+  add: boolean;
+  names: string[];
+}
 
 export type StepOutcome =
   /**
-   * Done: write `effects` (whatever they return, if not undefined, becomes the output) and the
-   * step's output, and move to `nextPc` (default: the next instruction).
+   * Done: write `effects` (whatever they return, if not undefined, becomes the output) and
+   * `labels`, the step's output, and move to `nextPc` (default: the next instruction).
    */
   | {
       kind: 'done';
       output: unknown;
       effects?: (tx: Tx) => Promise<unknown>;
+      labels?: LabelChange;
       nextPc?: number;
       eventCursor?: number;
     }

@@ -1,13 +1,15 @@
 // A step's row as the runtime reads and writes it, and how one step's outcome is committed.
 import { backoffMs } from '../background/backoff.ts';
+import { addLabels, removeLabels } from '../contacts/labels/labels.ts';
 import type { DB } from '../db/open-database.ts';
 import type { RunRow, StepRow } from '../db/schema.ts';
+import { runShape, shapeText } from '../db/statement-shapes.ts';
 import type { Tx } from '../db/unit-of-work.ts';
 import type { Instruction, StepInstruction } from './definition/types.ts';
 import type { RunState } from './run-scope.ts';
 import { finishRun, updateRun } from './runs-store/update-run.ts';
 import { PermanentStepError, toStepError } from './step-errors.ts';
-import type { StepOutcome } from './step-outcome.ts';
+import type { LabelChange, StepOutcome } from './step-outcome.ts';
 import type { StepVisit } from './step-visit.ts';
 
 /**
@@ -40,6 +42,8 @@ export function toVisit(
     attempts:
       (row?.attempts ?? 0) + (row?.status === 'completed' || row?.status === 'waiting' ? 0 : 1),
     output: row?.output ?? null,
+    error: row?.error ?? null,
+    finishedAt: row?.finished_at ?? null,
     startedAt: row?.started_at ?? now,
   };
 }
@@ -58,7 +62,12 @@ export function failureOutcome(
   return { kind: 'retry', error: err.message, delayMs: Math.max(jittered, err.retryAfterMs ?? 0) };
 }
 
-/** Inserts or updates the step's row (unique per run, step and iteration) with this visit's state. */
+/**
+ * INSERT INTO workflow_steps (…) VALUES (…) ON CONFLICT (run_id, step_id, iteration)
+ * DO UPDATE SET status, attempts, output, error, finished_at = the excluded row's
+ * The step's row with this visit's state; what `change` leaves out stays as the visit read it. One
+ * text for every write, compiled once.
+ */
 export async function saveStep(
   db: DB,
   step: StepVisit,
@@ -69,26 +78,54 @@ export async function saveStep(
     finished_at?: number;
   },
 ): Promise<void> {
-  const values = {
-    status: change.status ?? step.status,
-    attempts: step.attempts,
-    ...(change.output === undefined ? {} : { output: JSON.stringify(change.output) }),
-    ...(change.error === undefined ? {} : { error: change.error }),
-    ...(change.finished_at === undefined ? {} : { finished_at: change.finished_at }),
-  };
-  await db
-    .insertInto('workflow_steps')
-    .values({
-      run_id: step.runId,
-      step_id: step.stepId,
-      iteration: step.iteration,
-      op: step.op,
-      started_at: step.startedAt,
-      output: step.output,
-      ...values,
-    })
-    .onConflict((oc) => oc.columns(['run_id', 'step_id', 'iteration']).doUpdateSet(values))
-    .execute();
+  const text = shapeText(db, 'save-step', () =>
+    db
+      .insertInto('workflow_steps')
+      .values({
+        run_id: 0,
+        step_id: '',
+        iteration: 0,
+        op: '',
+        started_at: 0,
+        status: 'running',
+        attempts: 0,
+        output: null,
+        error: null,
+        finished_at: null,
+      })
+      .onConflict((oc) =>
+        oc.columns(['run_id', 'step_id', 'iteration']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          attempts: eb.ref('excluded.attempts'),
+          output: eb.ref('excluded.output'),
+          error: eb.ref('excluded.error'),
+          finished_at: eb.ref('excluded.finished_at'),
+        })),
+      )
+      .compile(),
+  );
+  await runShape(db, text, [
+    step.runId,
+    step.stepId,
+    step.iteration,
+    step.op,
+    step.startedAt,
+    change.status ?? step.status,
+    step.attempts,
+    change.output === undefined ? step.output : JSON.stringify(change.output),
+    change.error === undefined ? step.error : change.error,
+    change.finished_at ?? step.finishedAt,
+  ]);
+}
+
+/** Applies one label change to the contacts of every run that asked for it. */
+export async function applyLabels(
+  db: DB,
+  change: LabelChange,
+  contactIds: number[],
+  now: number,
+): Promise<void> {
+  await (change.add ? addLabels : removeLabels)(db, change.kind, contactIds, change.names, now);
 }
 
 /** One executed step of a claimed run, ready to be recorded. */
@@ -102,6 +139,8 @@ export interface StepResult {
   outcome: StepOutcome;
   /** When the step executed: a sleep or a retry counts from then. */
   at: number;
+  /** Its label change was already applied, with those of other runs (advance-batch.ts). */
+  labelsApplied?: boolean;
 }
 
 /**
@@ -112,11 +151,13 @@ export interface StepResult {
 export async function recordOutcome(
   tx: Tx,
   now: () => number,
-  { run, lease, program, ins, step, state, outcome, at: executedAt }: StepResult,
+  { run, lease, program, ins, step, state, outcome, at: executedAt, labelsApplied }: StepResult,
 ): Promise<RunRow | undefined> {
   const trx = tx.db;
   switch (outcome.kind) {
     case 'done': {
+      if (outcome.labels && !labelsApplied && run.contact_id !== null)
+        await applyLabels(trx, outcome.labels, [run.contact_id], executedAt);
       const produced = outcome.effects ? await outcome.effects(tx) : undefined;
       const output = produced === undefined ? outcome.output : produced;
       const at = now();

@@ -10,5 +10,8 @@ export interface StepVisit {
   status: StepRow['status'];
   attempts: number;
   output: string | null;
+  /** The stored error and end time, kept as they are by a write that does not change them. */
+  error: string | null;
+  finishedAt: number | null;
   startedAt: number;
 }

@@ -1,5 +1,6 @@
 // Starts runs for events, many per statement; `reentry: once` is enforced by a partial unique index.
 import type { DB } from '../../db/open-database.ts';
+import type { RunRow } from '../../db/schema.ts';
 import { holes, runShape, shapeText } from '../../db/statement-shapes.ts';
 import type { RunState } from '../run-scope.ts';
 
@@ -10,6 +11,8 @@ export interface NewRun {
   triggerEventId: number;
   exclusive: boolean;
   state: RunState;
+  /** Leased at once to the dispatching worker, which starts on it (see claim-due-runs.ts). */
+  claim?: { until: number; by: string };
 }
 
 /** Rows a statement inserts: ten values each, far below either database's limit on parameters. */
@@ -17,13 +20,13 @@ const ROWS_PER_STATEMENT = 500;
 
 /**
  * INSERT INTO workflow_runs (…, status 'running', due_at now) VALUES (…), (…) ON CONFLICT DO NOTHING
- * RETURNING id — compiled once per row count. A run refused by the index (the workflow already has
+ * RETURNING * — compiled once per row count. A run refused by the index (the workflow already has
  * an active run for the contact, reentry: once; also a second one in the same statement) is not
- * started. Returns how many runs started.
+ * started. Returns the runs started.
  * @example await startRuns(trx, [{ workflow: 'welcome', versionId, contactId, … }], now);
  */
-export async function startRuns(db: DB, runs: NewRun[], now: number): Promise<number> {
-  let started = 0;
+export async function startRuns(db: DB, runs: NewRun[], now: number): Promise<RunRow[]> {
+  const started: RunRow[] = [];
   for (let i = 0; i < runs.length; i += ROWS_PER_STATEMENT) {
     const slice = runs.slice(i, i + ROWS_PER_STATEMENT);
     const text = shapeText(db, `start-runs:${slice.length}`, () =>
@@ -41,10 +44,12 @@ export async function startRuns(db: DB, runs: NewRun[], now: number): Promise<nu
             due_at: 0,
             created_at: 0,
             updated_at: 0,
+            locked_until: 0,
+            locked_by: '',
           })),
         )
         .onConflict((oc) => oc.doNothing())
-        .returning('id')
+        .returningAll()
         .compile(),
     );
     const values: unknown[] = [];
@@ -60,9 +65,11 @@ export async function startRuns(db: DB, runs: NewRun[], now: number): Promise<nu
         now,
         now,
         now,
+        run.claim?.until ?? null,
+        run.claim?.by ?? null,
       );
     }
-    started += (await runShape<{ id: number }>(db, text, values)).rows.length;
+    started.push(...(await runShape<RunRow>(db, text, values)).rows);
   }
   return started;
 }
