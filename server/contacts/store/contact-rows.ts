@@ -3,6 +3,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { dialectOf } from '../../db/dialect.ts';
 import type { DB } from '../../db/open-database.ts';
+import { insertRow } from '../../db/row-inserts.ts';
 import type { ContactRow, ContactStatus, ContactUpdate } from '../../db/schema.ts';
 import { ConflictError, IdentityConflictError, ValidationError } from '../../errors.ts';
 import { mailboxOf } from '../mailbox.ts';
@@ -109,19 +110,22 @@ async function checkedFields(
 
 /**
  * Inserts a contact; `undefined` when a concurrent writer took one of its identities first (the
- * caller looks again). Call `lockIdentities` first inside the same transaction.
+ * caller looks again). Call `lockIdentities` first inside the same transaction. `identitiesFree`:
+ * the caller has just looked each identity up in this transaction and found none taken, so they
+ * are not looked up again.
  */
 export async function insertContact(
   db: DB,
   data: ContactData,
-  meta: { status: SettableStatus; source: string },
+  meta: { status: SettableStatus; source: string; identitiesFree?: boolean },
   now: number,
 ): Promise<ContactRow | undefined> {
-  await assertIdentitiesFree(db, data, undefined);
+  if (!meta.identitiesFree) await assertIdentitiesFree(db, data, undefined);
   const fields = await checkedFields(db, data.fields ?? {}, {});
-  return db
-    .insertInto('contacts')
-    .values({
+  return insertRow<'contacts', ContactRow>(
+    db,
+    'contacts',
+    {
       email: null,
       phone: null,
       fields: JSON.stringify(fields),
@@ -131,11 +135,13 @@ export async function insertContact(
       source: meta.source,
       created_at: now,
       updated_at: now,
-      change_seq: dialectOf(db).changeStamp(),
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returningAll()
-    .executeTakeFirst();
+    },
+    {
+      computed: { change_seq: dialectOf(db).changeStamp() },
+      ignoreConflictOn: true,
+      returning: '*',
+    },
+  );
 }
 
 /** True when writing `set` would change nothing that `row` holds. */
