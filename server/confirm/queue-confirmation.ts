@@ -23,6 +23,8 @@ export interface QueueConfirmationInput {
   logger: Logger;
   /** What an anonymous post typed for an existing contact; applied when this link is used. */
   fills?: SubscriberFills;
+  /** The caller's transaction already holds the lock of the contact's mailbox (its upsert took it). */
+  mailboxLocked?: boolean;
 }
 
 /**
@@ -48,7 +50,8 @@ export async function queueConfirmationMail(
   const { contact, timings, now } = input;
   if (!contact.email) return false;
   const mailbox = mailboxOf(contact.email);
-  await dialectOf(tx.db).lockIdentities(tx.db, [`mailbox:${mailbox.mailbox}`]);
+  if (!input.mailboxLocked)
+    await dialectOf(tx.db).lockIdentities(tx.db, [`mailbox:${mailbox.mailbox}`]);
   if (!(await mailboxMayGetConfirmation(tx.db, mailbox, input.formType, timings, now))) {
     input.logger.info(
       { contactId: contact.id, formType: input.formType, domain: mailbox.domain, over: 'mailbox' },

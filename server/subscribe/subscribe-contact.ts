@@ -148,6 +148,8 @@ function mailConfirmation(
     logger: ctx.logger,
     now,
     fills,
+    // upsertContact locked the mailbox of the address posted, which is this contact's when equal.
+    mailboxLocked: input.email !== undefined && input.email === contact.email,
   });
 }
 
