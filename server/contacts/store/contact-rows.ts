@@ -5,6 +5,7 @@ import { dialectOf } from '../../db/dialect.ts';
 import type { DB } from '../../db/open-database.ts';
 import { insertRow } from '../../db/row-inserts.ts';
 import type { ContactRow, ContactStatus, ContactUpdate } from '../../db/schema.ts';
+import { runShape, shapeText } from '../../db/statement-shapes.ts';
 import { ConflictError, IdentityConflictError, ValidationError } from '../../errors.ts';
 import { mailboxOf } from '../mailbox.ts';
 import type { NormalizedPhone } from '../phone.ts';
@@ -35,8 +36,17 @@ export type IdentityColumn = 'email' | 'phone' | 'external_id';
 export const findContactById = (db: DB, id: number) =>
   db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
 
-export const findContactBy = (db: DB, column: IdentityColumn, value: string) =>
-  db.selectFrom('contacts').selectAll().where(column, '=', value).executeTakeFirst();
+/** Compiled once per column: every subscribe looks its address up. */
+export async function findContactBy(
+  db: DB,
+  column: IdentityColumn,
+  value: string,
+): Promise<ContactRow | undefined> {
+  const text = shapeText(db, `contacts:by:${column}`, () =>
+    db.selectFrom('contacts').selectAll().where(column, '=', value).compile(),
+  );
+  return (await runShape<ContactRow>(db, text, [value])).rows[0];
+}
 
 /** Lock keys for identities; the mailbox (not the raw address) also guards the mail throttle. */
 export function identityLockKeys(input: {
