@@ -41,6 +41,15 @@ export async function createConfirmToken(
   return { id: Number(row?.id), token };
 }
 
+/** Keeps a token valid `ms` longer: its mail goes out that much later (a paced budget). */
+export async function extendConfirmToken(db: DB, id: number, ms: number): Promise<void> {
+  await db
+    .updateTable('confirm_tokens')
+    .set((eb) => ({ expires_at: eb('expires_at', '+', ms) }))
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function findConfirmToken(db: DB, token: string) {
   return db
     .selectFrom('confirm_tokens')

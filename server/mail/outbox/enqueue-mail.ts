@@ -55,3 +55,12 @@ export async function enqueueMail(
   if (row) tx.afterCommit(tx.wakeups.mail);
   return row && Number(row.id);
 }
+
+/** Holds back a mail queued in the same transaction until `notBefore` (a paced budget). */
+export async function deferQueuedMail(tx: Tx, id: number, notBefore: number): Promise<void> {
+  await tx.db
+    .updateTable('outbox')
+    .set({ next_attempt_at: notBefore })
+    .where('id', '=', id)
+    .execute();
+}
