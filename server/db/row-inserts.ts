@@ -35,7 +35,7 @@ export async function insertRow<T extends keyof Database & string, R = Record<st
   const returning = opts.returning ?? [];
   const shape = `insert:${table}:${columns}:${Object.keys(computed)}:${opts.ignoreConflictOn}:${returning}`;
   const text = shapeText(db, shape, () => {
-    // biome-ignore lint/suspicious/noExplicitAny: the columns are the row's own keys, typed above
+    // Kysely cannot type columns chosen at run time; they are the row's own keys, typed above.
     let query = (db as Kysely<any>)
       .insertInto(table)
       .values({ ...Object.fromEntries(columns.map((c) => [c, null])), ...computed });
