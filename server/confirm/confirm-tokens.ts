@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mailboxOf } from '../contacts/mailbox.ts';
 import type { SubscriberFills } from '../contacts/upsert-contact.ts';
 import type { DB } from '../db/open-database.ts';
+import { insertRow } from '../db/row-inserts.ts';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -21,9 +22,10 @@ export async function createConfirmToken(
 ): Promise<{ id: number; token: string }> {
   const token = randomBytes(32).toString('base64url');
   const { mailbox, domain } = mailboxOf(input.email);
-  const row = await db
-    .insertInto('confirm_tokens')
-    .values({
+  const row = await insertRow<'confirm_tokens', { id: number }>(
+    db,
+    'confirm_tokens',
+    {
       token_hash: hashToken(token),
       contact_id: input.contactId,
       email: input.email,
@@ -33,10 +35,19 @@ export async function createConfirmToken(
       fills: input.fills ? JSON.stringify(input.fills) : null,
       expires_at: input.now + input.ttlMs,
       created_at: input.now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { id: row.id, token };
+    },
+    { returning: ['id'] },
+  );
+  return { id: Number(row?.id), token };
+}
+
+/** Keeps a token valid `ms` longer: its mail goes out that much later (a paced budget). */
+export async function extendConfirmToken(db: DB, id: number, ms: number): Promise<void> {
+  await db
+    .updateTable('confirm_tokens')
+    .set((eb) => ({ expires_at: eb('expires_at', '+', ms) }))
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function findConfirmToken(db: DB, token: string) {

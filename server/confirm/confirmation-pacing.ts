@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Timings } from '../config.ts';
 import { dialectOf } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
+import { runShape, shapeText } from '../db/statement-shapes.ts';
 import type { Logger } from '../logger.ts';
 import { confirmationBudgetTrips, confirmationsPaced } from '../metrics/counters.ts';
 
@@ -30,16 +31,26 @@ async function book(
 ): Promise<{ sendAt: number; tripped: boolean }> {
   const pace = Math.max(1, Math.round(windowMs / budget.perWindow));
   const burst = Math.max(1, Math.ceil(budget.perWindow / 10));
-  const { booked_until: booked } = await db
-    .insertInto('mail_budgets')
-    .values({ key: `${budget.kind}:${budget.name}`, booked_until: at + pace })
-    .onConflict((oc) =>
-      oc.column('key').doUpdateSet({
-        booked_until: sql<number>`(case when mail_budgets.booked_until > ${at} then mail_budgets.booked_until else ${at} end) + ${pace}`,
-      }),
-    )
-    .returning('booked_until')
-    .executeTakeFirstOrThrow();
+  const text = shapeText(db, 'mail_budgets:book', () =>
+    db
+      .insertInto('mail_budgets')
+      .values({ key: '', booked_until: 0 })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          booked_until: sql<number>`(case when mail_budgets.booked_until > ${0} then mail_budgets.booked_until else ${0} end) + ${0}`,
+        }),
+      )
+      .returning('booked_until')
+      .compile(),
+  );
+  const { rows } = await runShape<{ booked_until: number }>(db, text, [
+    `${budget.kind}:${budget.name}`,
+    at + pace,
+    at,
+    at,
+    pace,
+  ]);
+  const booked = rows[0]?.booked_until;
   const bookedUntil = Number(booked);
   const sendAt = Math.max(at, bookedUntil - burst * pace);
   // The first mail of a run that waits: one pace less booked, and it would have gone at once.

@@ -2,6 +2,7 @@
 import type { Timings } from '../config.ts';
 import type { Mailbox } from '../contacts/mailbox.ts';
 import type { DB } from '../db/open-database.ts';
+import { runShape, shapeText } from '../db/statement-shapes.ts';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -20,12 +21,19 @@ export async function mailboxMayGetConfirmation(
   t: Timings,
   now: number,
 ): Promise<boolean> {
-  const recent = await db
-    .selectFrom('confirm_tokens')
-    .select(['created_at', 'form_type'])
-    .where('mailbox', '=', mailbox)
-    .where('created_at', '>', now - DAY_MS)
-    .execute();
+  const text = shapeText(db, 'confirm_tokens:by-mailbox', () =>
+    db
+      .selectFrom('confirm_tokens')
+      .select(['created_at', 'form_type'])
+      .where('mailbox', '=', mailbox)
+      .where('created_at', '>', now - DAY_MS)
+      .compile(),
+  );
+  const { rows: recent } = await runShape<{ created_at: number; form_type: string | null }>(
+    db,
+    text,
+    [mailbox, now - DAY_MS],
+  );
   if (recent.length >= t.confirmationsPerDay) return false;
   const cooling = (r: (typeof recent)[number]) =>
     r.form_type === formType && r.created_at > now - t.confirmationCooldownMs;

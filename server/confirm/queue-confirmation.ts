@@ -7,8 +7,8 @@ import type { ContactRow } from '../db/schema.ts';
 import type { Tx } from '../db/unit-of-work.ts';
 import type { Form } from '../forms/form-schema.ts';
 import type { Logger } from '../logger.ts';
-import { enqueueMail } from '../mail/outbox/enqueue-mail.ts';
-import { createConfirmToken } from './confirm-tokens.ts';
+import { deferQueuedMail, enqueueMail } from '../mail/outbox/enqueue-mail.ts';
+import { createConfirmToken, extendConfirmToken } from './confirm-tokens.ts';
 import { renderConfirmationMail } from './confirmation-mail.ts';
 import { paceConfirmation } from './confirmation-pacing.ts';
 import { mailboxMayGetConfirmation } from './confirmation-throttle.ts';
@@ -23,6 +23,8 @@ export interface QueueConfirmationInput {
   logger: Logger;
   /** What an anonymous post typed for an existing contact; applied when this link is used. */
   fills?: SubscriberFills;
+  /** The caller's transaction already holds the lock of the contact's mailbox (its upsert took it). */
+  mailboxLocked?: boolean;
 }
 
 /**
@@ -48,7 +50,8 @@ export async function queueConfirmationMail(
   const { contact, timings, now } = input;
   if (!contact.email) return false;
   const mailbox = mailboxOf(contact.email);
-  await dialectOf(tx.db).lockIdentities(tx.db, [`mailbox:${mailbox.mailbox}`]);
+  if (!input.mailboxLocked)
+    await dialectOf(tx.db).lockIdentities(tx.db, [`mailbox:${mailbox.mailbox}`]);
   if (!(await mailboxMayGetConfirmation(tx.db, mailbox, input.formType, timings, now))) {
     input.logger.info(
       { contactId: contact.id, formType: input.formType, domain: mailbox.domain, over: 'mailbox' },
@@ -56,23 +59,16 @@ export async function queueConfirmationMail(
     );
     return false;
   }
-  const sendAt = await paceConfirmation(tx.db, {
-    domain: mailbox.domain,
-    formType: input.formType,
-    timings,
-    now,
-    logger: input.logger,
-  });
   const { id, token } = await createConfirmToken(tx.db, {
     contactId: contact.id,
     email: contact.email,
     formType: input.formType,
     fills: input.fills,
-    ttlMs: timings.confirmTokenTtlMs + (sendAt - now),
+    ttlMs: timings.confirmTokenTtlMs,
     now,
   });
   const mail = renderConfirmationMail(input.form, `${input.publicUrl}/confirm/${token}`);
-  await enqueueMail(
+  const outboxId = await enqueueMail(
     tx,
     {
       kind: 'confirmation',
@@ -80,9 +76,23 @@ export async function queueConfirmationMail(
       contactId: contact.id,
       to: contact.email,
       ...mail,
-      notBefore: sendAt,
     },
     now,
   );
+  // Booked last, just before the caller commits: a budget's row stays locked (PostgreSQL) until
+  // then, and every subscribe to one form books the same row, so subscribes take turns for that
+  // long. Booked first, they took turns for five statements; a mail paced later is rare, and only
+  // then are its token and outbox row moved on.
+  const sendAt = await paceConfirmation(tx.db, {
+    domain: mailbox.domain,
+    formType: input.formType,
+    timings,
+    now,
+    logger: input.logger,
+  });
+  if (sendAt > now) {
+    await extendConfirmToken(tx.db, id, sendAt - now);
+    if (outboxId !== undefined) await deferQueuedMail(tx, outboxId, sendAt);
+  }
   return true;
 }

@@ -1,5 +1,6 @@
 // Consent records: who agreed (or withdrew), through which form, from where and when.
 import type { DB } from '../db/open-database.ts';
+import { insertRow } from '../db/row-inserts.ts';
 import type { ConsentsTable } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { findContactById } from './store/contact-rows.ts';
@@ -15,17 +16,14 @@ export async function recordConsent(
     now: number;
   },
 ): Promise<void> {
-  await db
-    .insertInto('consents')
-    .values({
-      contact_id: input.contactId,
-      kind: input.kind,
-      form_type: input.formType,
-      ip: input.ip,
-      user_agent: input.userAgent,
-      created_at: input.now,
-    })
-    .execute();
+  await insertRow(db, 'consents', {
+    contact_id: input.contactId,
+    kind: input.kind,
+    form_type: input.formType,
+    ip: input.ip,
+    user_agent: input.userAgent,
+    created_at: input.now,
+  });
 }
 
 /** GDPR erasure: a contact's consents keep what was agreed, through which form and when, not from where. */

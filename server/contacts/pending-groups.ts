@@ -1,16 +1,21 @@
 // Memberships waiting for a form's confirmation: consent is per form, not per address.
 import type { DB } from '../db/open-database.ts';
+import { insertRow } from '../db/row-inserts.ts';
 import { addLabelIds, ensureLabels } from './labels/labels.ts';
 
-/** Of the named groups, the ids of those the contact is not a member of yet. */
+/**
+ * Of the named groups, the ids of those the contact is not a member of yet. `created`: the contact
+ * was created in this transaction, so it is a member of none.
+ */
 export async function groupsNotJoined(
   db: DB,
-  contactId: number,
+  contact: { id: number; created: boolean },
   names: string[],
   now: number,
 ): Promise<number[]> {
   const groups = await ensureLabels(db, 'group', names, now);
-  if (groups.length === 0) return [];
+  if (groups.length === 0 || contact.created) return groups.map((g) => g.id);
+  const contactId = contact.id;
   const joined = await db
     .selectFrom('contact_groups')
     .select('group_id')
@@ -30,19 +35,19 @@ export async function addPendingGroups(
   db: DB,
   input: { contactId: number; formType: string; groupIds: number[]; now: number },
 ): Promise<void> {
-  if (input.groupIds.length === 0) return;
-  await db
-    .insertInto('pending_groups')
-    .values(
-      input.groupIds.map((groupId) => ({
+  // A form names a group or two: one compiled insert each costs less than building one for all.
+  for (const groupId of input.groupIds)
+    await insertRow(
+      db,
+      'pending_groups',
+      {
         contact_id: input.contactId,
         group_id: groupId,
         form_type: input.formType,
         created_at: input.now,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['contact_id', 'form_type', 'group_id']).doNothing())
-    .execute();
+      },
+      { ignoreConflictOn: ['contact_id', 'form_type', 'group_id'] },
+    );
 }
 
 /** Turns the groups pending on `formType` into memberships; returns how many were pending. */

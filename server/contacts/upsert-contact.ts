@@ -97,10 +97,11 @@ async function tryUpsert(
   const fields = Object.fromEntries(
     Object.entries(input.fields ?? {}).filter(([, value]) => value !== null),
   );
+  // matchIdentity looked up every identity the new row gets (under their locks) and found none.
   const contact = await insertContact(
     db,
     { ...input, phone, fields },
-    { status: options.status ?? options.newStatus, source: options.source },
+    { status: options.status ?? options.newStatus, source: options.source, identitiesFree: true },
     options.now,
   );
   return contact && { contact, created: true };

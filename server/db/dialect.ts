@@ -43,6 +43,11 @@ const numeric = (text: string) => (/^-?\d+(\.\d+)?$/.test(text) ? [Number(text)]
 
 export interface DialectCapabilities {
   readonly name: DialectName;
+  /**
+   * One connection whose transactions take turns (SQLite): concurrent short transactions are
+   * cheaper run in one, sharing its commit (db/group-commit.ts).
+   */
+  readonly serialisesWriters: boolean;
   /** Row locks for claiming work; SQLite serialises writers instead. */
   lockForClaim<DB, TB extends keyof DB, O>(
     query: SelectQueryBuilder<DB, TB, O>,
@@ -107,6 +112,7 @@ function lockIds(keys: Iterable<string>): bigint[] {
 
 const sqlite: DialectCapabilities = {
   name: 'sqlite',
+  serialisesWriters: true,
   lockForClaim: (query) => query,
   lockForWrite: (query) => query,
   isUniqueViolation: (error) =>
@@ -150,6 +156,7 @@ const sqlite: DialectCapabilities = {
 
 const postgres: DialectCapabilities = {
   name: 'postgres',
+  serialisesWriters: false,
   lockForClaim: (query) => query.forUpdate().skipLocked(),
   lockForWrite: (query) => query.forUpdate(),
   isUniqueViolation: (error) =>

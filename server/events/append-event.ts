@@ -1,4 +1,5 @@
 // Appending to the event log; the workflow engine and the events API read from it.
+import { insertRow } from '../db/row-inserts.ts';
 import type { Tx } from '../db/unit-of-work.ts';
 
 export interface ContactEventParams {
@@ -28,19 +29,20 @@ export async function appendEvent(
   tx: Tx,
   input: { type: string; contactId: number | null; key?: string; params: object; now: number },
 ): Promise<number> {
-  const row = await tx.db
-    .insertInto('events')
-    .values({
+  const row = await insertRow<'events', { id: number }>(
+    tx.db,
+    'events',
+    {
       type: input.type,
       key: input.key ?? String(input.contactId ?? ''),
       contact_id: input.contactId,
       params: JSON.stringify(input.params),
       created_at: input.now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+    },
+    { returning: ['id'] },
+  );
   tx.afterCommit(tx.wakeups.engine);
-  return row.id;
+  return Number(row?.id);
 }
 
 /**

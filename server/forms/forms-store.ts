@@ -35,9 +35,51 @@ function toForm(row: { id: string; config: string; created_at: number; updated_a
   };
 }
 
+/**
+ * Forms by id, per database handle: every public subscribe reads its form, and reading and
+ * building it cost more than some of the subscribe's own writes. A write in this process drops
+ * every entry; another process's write (several processes on PostgreSQL, or one on the same
+ * SQLite file) is seen within FORM_TTL_MS.
+ */
+const FORM_TTL_MS = 1000;
+interface CachedForm {
+  form: Form | undefined;
+  readAt: number;
+  /** `formWrites` when it was read: any write since makes it stale. */
+  writes: number;
+}
+const cachedForms = new WeakMap<DB, Map<string, CachedForm>>();
+/** Moves on at every write: entries read before are stale, and a read overlapping one is not kept. */
+let formWrites = 0;
+
+function formsWritten(): void {
+  formWrites++;
+}
+
+/** Reads inside a transaction bypass the cache: they must see the transaction's own writes. */
 export async function findForm(db: DB, id: string): Promise<Form | undefined> {
+  if (db.isTransaction) return readForm(db, id);
+  let forms = cachedForms.get(db);
+  if (!forms) {
+    forms = new Map();
+    cachedForms.set(db, forms);
+  }
+  const now = Date.now();
+  const hit = forms.get(id);
+  if (hit && hit.writes === formWrites && now - hit.readAt < FORM_TTL_MS) return hit.form;
+  const writes = formWrites;
+  const form = await readForm(db, id);
+  if (writes === formWrites) {
+    // Ids come from URLs: unknown ones are cached too, but a spray of them cannot grow the map.
+    if (forms.size >= 1000) forms.clear();
+    forms.set(id, { form, readAt: now, writes });
+  }
+  return form;
+}
+
+async function readForm(db: DB, id: string): Promise<Form | undefined> {
   const row = await db.selectFrom('forms').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toForm(row);
+  return row && Object.freeze(toForm(row));
 }
 
 export async function getForm(db: DB, id: string): Promise<Form> {
@@ -59,13 +101,14 @@ export async function createForm(db: DB, id: string, config: FormConfig): Promis
     .onConflict((oc) => oc.column('id').doNothing())
     .returningAll()
     .executeTakeFirst();
+  formsWritten();
   if (!inserted) throw new ConflictError(`form ${id} already exists`);
   return toForm(inserted);
 }
 
 /** Applies a partial change; the merged result is validated as a whole. */
 export async function updateForm(db: DB, id: string, patch: FormPatch): Promise<Form> {
-  return db.transaction().execute(async (trx) => {
+  const form = await db.transaction().execute(async (trx) => {
     const current = await getForm(trx, id);
     const { id: _id, createdAt: _c, updatedAt: _u, ...config } = current;
     const next = formConfigSchema.parse({
@@ -83,10 +126,14 @@ export async function updateForm(db: DB, id: string, patch: FormPatch): Promise<
       .executeTakeFirstOrThrow();
     return toForm(row);
   });
+  // After the commit: a read between an earlier drop and the commit would keep the old form.
+  formsWritten();
+  return form;
 }
 
 export async function deleteForm(db: DB, id: string): Promise<void> {
   const result = await db.deleteFrom('forms').where('id', '=', id).executeTakeFirst();
+  formsWritten();
   if (result.numDeletedRows === 0n) throw new NotFoundError(`form ${id} not found`);
 }
 
@@ -112,6 +159,9 @@ export async function renameGroupInForms(
       .execute();
     changed.push(row.id);
   }
+  // In the caller's transaction: on SQLite no read can come between this and its commit (one
+  // connection); on PostgreSQL one that does keeps the old groups for FORM_TTL_MS at most.
+  if (changed.length > 0) formsWritten();
   return changed;
 }
 
@@ -131,4 +181,5 @@ export async function ensureDefaultForm(db: DB): Promise<void> {
     .values({ id: 'newsletter', config: JSON.stringify(config), created_at: now, updated_at: now })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
+  formsWritten();
 }

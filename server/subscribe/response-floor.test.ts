@@ -70,4 +70,29 @@ describe('ResponseFloor', () => {
     expect(time.slept).toEqual([5]);
     expect(floor.currentFloorMs).toBe(5);
   });
+
+  it('pads and records only the work: time spent waiting for others is neither', async () => {
+    const time = fakeTime();
+    const floor = new ResponseFloor({ ...time, quantile: 0.9, window: 10 });
+    for (const ms of [3, 3, 3, 3, 3, 3, 3, 3, 3, 4]) {
+      const timer = floor.start();
+      // Queued behind other requests for 20 ms, then 3 or 4 ms of its own work.
+      time.advance(20 + ms);
+      await timer.finish({ workMs: ms });
+    }
+    expect(floor.currentFloorMs).toBe(4);
+
+    time.slept.length = 0;
+    for (const [waited, work] of [
+      [20, 3],
+      [0, 4],
+      [50, 3],
+    ] as const) {
+      const timer = floor.start();
+      time.advance(waited + work);
+      await timer.finish({ workMs: work });
+    }
+    // Each answers `waited` + 4 ms: the 3 ms work is padded by 1 ms however long it waited.
+    expect(time.slept).toEqual([1, 1]);
+  });
 });

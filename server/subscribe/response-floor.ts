@@ -44,16 +44,19 @@ export class ResponseFloor {
 
   /**
    * Starts timing one request; `finish` waits out the rest of the floor. Record only the work
-   * the floor must hide: a fast path recorded would pull the floor below it.
+   * the floor must hide: a fast path recorded would pull the floor below it. `workMs` is the part
+   * of the time that depends on the address (the transaction's own work); without it, all the time
+   * since `start`. Waiting for the connection, or for others sharing a commit, depends on the load,
+   * not on the address: left out, it neither raises the floor nor is padded again.
    */
-  start(): { finish(opts?: { record: boolean }): Promise<void> } {
+  start(): { finish(opts?: { record?: boolean; workMs?: number }): Promise<void> } {
     const { now, sleep } = this.options;
     const started = now();
     return {
-      finish: async ({ record } = { record: true }) => {
-        const elapsed = now() - started;
-        if (record) this.record(elapsed);
-        if (elapsed < this.floorMs) await sleep(this.floorMs - elapsed);
+      finish: async ({ record = true, workMs } = {}) => {
+        const work = workMs ?? now() - started;
+        if (record) this.record(work);
+        if (work < this.floorMs) await sleep(this.floorMs - work);
       },
     };
   }

@@ -89,7 +89,9 @@ export async function subscribeContact(
     // Without double opt-in there is no confirmation to wait for: the form's owner chose so.
     if (!doubleOptIn && fills) await fillContact(trx, contact, fills, now);
     if (!waits) await addLabels(trx, 'group', [contact.id], input.groups, now);
-    const pendingGroupIds = waits ? await groupsNotJoined(trx, contact.id, input.groups, now) : [];
+    const pendingGroupIds = waits
+      ? await groupsNotJoined(trx, { id: contact.id, created }, input.groups, now)
+      : [];
     if (pendingGroupIds.length > 0 && input.formType)
       await addPendingGroups(trx, {
         contactId: contact.id,
@@ -146,6 +148,8 @@ function mailConfirmation(
     logger: ctx.logger,
     now,
     fills,
+    // upsertContact locked the mailbox of the address posted, which is this contact's when equal.
+    mailboxLocked: input.email !== undefined && input.email === contact.email,
   });
 }
 

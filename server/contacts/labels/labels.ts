@@ -26,7 +26,10 @@ export const cleanLabelNames = (names: string[]) => [
   ...new Set(names.map((n) => n.trim()).filter(Boolean)),
 ];
 
-/** The labels with these names, creating those that do not exist yet. */
+/**
+ * The labels with these names, creating those that do not exist yet. They nearly always exist (a
+ * form's groups, on every subscribe): looked up first, so that case costs one statement, not two.
+ */
 export async function ensureLabels(
   db: DB,
   kind: LabelKind,
@@ -35,10 +38,12 @@ export async function ensureLabels(
 ): Promise<Label[]> {
   const unique = cleanLabelNames(names);
   if (unique.length === 0) return [];
-  const t = tables[kind];
+  const found = await findLabels(db, kind, unique);
+  if (found.length === unique.length) return found;
+  const known = new Set(found.map((label) => label.name));
   await anyDb(db)
-    .insertInto(t.labels)
-    .values(unique.map((name) => ({ name, created_at: now })))
+    .insertInto(tables[kind].labels)
+    .values(unique.filter((name) => !known.has(name)).map((name) => ({ name, created_at: now })))
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
   return findLabels(db, kind, unique);

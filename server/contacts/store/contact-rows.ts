@@ -3,7 +3,9 @@
 import { type RawBuilder, sql } from 'kysely';
 import { dialectOf } from '../../db/dialect.ts';
 import type { DB } from '../../db/open-database.ts';
+import { insertRow } from '../../db/row-inserts.ts';
 import type { ContactRow, ContactStatus, ContactUpdate } from '../../db/schema.ts';
+import { runShape, shapeText } from '../../db/statement-shapes.ts';
 import { ConflictError, IdentityConflictError, ValidationError } from '../../errors.ts';
 import { mailboxOf } from '../mailbox.ts';
 import type { NormalizedPhone } from '../phone.ts';
@@ -34,8 +36,17 @@ export type IdentityColumn = 'email' | 'phone' | 'external_id';
 export const findContactById = (db: DB, id: number) =>
   db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
 
-export const findContactBy = (db: DB, column: IdentityColumn, value: string) =>
-  db.selectFrom('contacts').selectAll().where(column, '=', value).executeTakeFirst();
+/** Compiled once per column: every subscribe looks its address up. */
+export async function findContactBy(
+  db: DB,
+  column: IdentityColumn,
+  value: string,
+): Promise<ContactRow | undefined> {
+  const text = shapeText(db, `contacts:by:${column}`, () =>
+    db.selectFrom('contacts').selectAll().where(column, '=', value).compile(),
+  );
+  return (await runShape<ContactRow>(db, text, [value])).rows[0];
+}
 
 /** Lock keys for identities; the mailbox (not the raw address) also guards the mail throttle. */
 export function identityLockKeys(input: {
@@ -109,19 +120,22 @@ async function checkedFields(
 
 /**
  * Inserts a contact; `undefined` when a concurrent writer took one of its identities first (the
- * caller looks again). Call `lockIdentities` first inside the same transaction.
+ * caller looks again). Call `lockIdentities` first inside the same transaction. `identitiesFree`:
+ * the caller has just looked each identity up in this transaction and found none taken, so they
+ * are not looked up again.
  */
 export async function insertContact(
   db: DB,
   data: ContactData,
-  meta: { status: SettableStatus; source: string },
+  meta: { status: SettableStatus; source: string; identitiesFree?: boolean },
   now: number,
 ): Promise<ContactRow | undefined> {
-  await assertIdentitiesFree(db, data, undefined);
+  if (!meta.identitiesFree) await assertIdentitiesFree(db, data, undefined);
   const fields = await checkedFields(db, data.fields ?? {}, {});
-  return db
-    .insertInto('contacts')
-    .values({
+  return insertRow<'contacts', ContactRow>(
+    db,
+    'contacts',
+    {
       email: null,
       phone: null,
       fields: JSON.stringify(fields),
@@ -131,11 +145,13 @@ export async function insertContact(
       source: meta.source,
       created_at: now,
       updated_at: now,
-      change_seq: dialectOf(db).changeStamp(),
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returningAll()
-    .executeTakeFirst();
+    },
+    {
+      computed: { change_seq: dialectOf(db).changeStamp() },
+      ignoreConflictOn: true,
+      returning: '*',
+    },
+  );
 }
 
 /** True when writing `set` would change nothing that `row` holds. */

@@ -1,4 +1,5 @@
 // Queues a mail in the outbox, inside the caller's transaction; the sender delivers it later.
+import { insertRow } from '../../db/row-inserts.ts';
 import type { Tx } from '../../db/unit-of-work.ts';
 import { isSuppressed } from '../../deliverability/suppressions/suppression-rows.ts';
 
@@ -30,9 +31,10 @@ export async function enqueueMail(
   now: number,
 ): Promise<number | undefined> {
   if (await isSuppressed(tx.db, mail.to)) return undefined;
-  const row = await tx.db
-    .insertInto('outbox')
-    .values({
+  const row = await insertRow<'outbox', { id: number }>(
+    tx.db,
+    'outbox',
+    {
       kind: mail.kind,
       idempotency_key: mail.idempotencyKey,
       contact_id: mail.contactId,
@@ -47,10 +49,18 @@ export async function enqueueMail(
       workflow: mail.origin?.workflow ?? null,
       step: mail.origin?.step ?? null,
       tracked: mail.origin?.tracked ? 1 : 0,
-    })
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
+    },
+    { ignoreConflictOn: 'idempotency_key', returning: ['id'] },
+  );
   if (row) tx.afterCommit(tx.wakeups.mail);
-  return row?.id;
+  return row && Number(row.id);
+}
+
+/** Holds back a mail queued in the same transaction until `notBefore` (a paced budget). */
+export async function deferQueuedMail(tx: Tx, id: number, notBefore: number): Promise<void> {
+  await tx.db
+    .updateTable('outbox')
+    .set({ next_attempt_at: notBefore })
+    .where('id', '=', id)
+    .execute();
 }
