@@ -153,9 +153,16 @@ export class WorkflowEngine {
     // restarted, or starved) process while its peers sat idle, and fired timers late.
     if (started.length > 0) await advanceRuns(this.ctx, started);
     const budget: ClaimBudget = { runs: started.length, claimers: [] };
-    await this.claimAndAdvance(budget);
+    // Every claimer is awaited even when one fails (a database error fails them all): a rejection
+    // left unawaited would end the process instead of this pass.
+    let failure: { err: unknown } | undefined;
+    const settle = (err: unknown) => {
+      failure ??= { err };
+    };
+    await this.claimAndAdvance(budget).catch(settle);
     // A claimer may start another while this waits: the list only grows, up to CLAIMERS - 1.
-    for (let i = 0; i < budget.claimers.length; i++) await budget.claimers[i];
+    for (let i = 0; i < budget.claimers.length; i++) await budget.claimers[i]?.catch(settle);
+    if (failure) throw failure.err;
     return { events, runs: budget.runs };
   }
 

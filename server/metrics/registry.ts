@@ -38,9 +38,17 @@ export function addMetricsSource(source: () => Promise<MetricsJson>): () => void
 /** This process's metrics: this thread's and its work threads', summed series by series. */
 export async function processRegistry(): Promise<Registry> {
   if (sources.size === 0) return processMetrics;
-  const all = await Promise.all([
+  const all = (await Promise.all([
     processMetrics.getMetricsAsJSON(),
     ...[...sources].map((s) => s()),
-  ]);
-  return AggregatorRegistry.aggregate(all as MetricsJson[]);
+  ])) as MetricsJson[];
+  const threads = new Map<string, number>();
+  for (const metrics of all)
+    for (const { name } of metrics) threads.set(name, (threads.get(name) ?? 0) + 1);
+  // A series one thread alone reports is passed on as it is: aggregating it by its own rule would
+  // drop some (process_start_time's rule is 'omit', meant for copies from several processes).
+  const merged = all.map((metrics) =>
+    metrics.map((m) => (threads.get(m.name) === 1 ? { ...m, aggregator: 'first' as const } : m)),
+  );
+  return AggregatorRegistry.aggregate(merged);
 }
