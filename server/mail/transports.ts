@@ -39,6 +39,9 @@ export function smtpTransport(url: string, options: SmtpOptions = {}): MailTrans
     ...(options.dkim ? { dkim: options.dkim } : {}),
     pool: true,
     maxConnections: 10,
+    // The outbox owns retries (backoff, leases, cancellation): a mail the pool re-queued by itself
+    // after a dropped connection could outlive its lease and go out from two senders.
+    maxRequeues: 0,
     // Well below the outbox lease, so a hung server cannot make two processes send one row.
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
