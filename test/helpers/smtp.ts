@@ -81,6 +81,11 @@ export class TestSmtp {
       this.server?.once('error', reject);
       this.server?.listen(port, '127.0.0.1', () => resolve());
     });
+    // A sender killed mid-conversation (the durability tests SIGKILL servers) resets its
+    // connections; smtp-server reports that as a server error, which is expected here.
+    this.server.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') throw err;
+    });
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;
   }
