@@ -3,9 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
-import { assertRoleFits, type Role, servesHttp, workInThread } from './background/process-role.ts';
+import { assertRoleFits, type Role, servesHttp } from './background/process-role.ts';
 import { startProcessWork } from './background/process-work.ts';
-import { startWorkThread } from './background/work-thread.ts';
 import { WorkerRegistry } from './background/worker-registry.ts';
 import type { Config } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -18,7 +17,6 @@ import { healthOnlyApp } from './http/health-routes.ts';
 import type { Logger } from './logger.ts';
 import type { MailSender } from './mail/sender.ts';
 import { serveMetrics } from './metrics/metrics-routes.ts';
-import { addMetricsSource } from './metrics/registry.ts';
 import { loadSecretKey } from './settings/secret-key.ts';
 
 export interface RunningServer {
@@ -29,7 +27,7 @@ export interface RunningServer {
   role: Role;
   database: OpenDatabase;
   engine: WorkflowEngine;
-  /** The mail sender, when it runs on this thread: none in a web process or with a work thread. */
+  /** The mail sender; none in a web process. */
   mailer: MailSender | undefined;
   /** Wakes the mail sender, the engine or the importer, here and in peers (after commits). */
   wakeups: Wakeups;
@@ -47,11 +45,6 @@ export interface RunningServer {
 export interface StartOptions {
   /** `subflow serve --role`; default `all`. */
   role?: Role;
-  /**
-   * `false` keeps a SQLite file's background work on this thread (tests that drive the loops by
-   * hand); by default it gets a thread of its own (see workInThread).
-   */
-  workThread?: false;
 }
 
 export async function startServer(
@@ -70,18 +63,11 @@ export async function startServer(
   await ensureDefaultForm(db);
   const secretKey = await loadSecretKey(db, config.SECRET_KEY);
 
-  const thread =
-    opts.workThread !== false && workInThread(role, config.DATABASE_URL)
-      ? await startWorkThread({ config, secretKey, logger })
-      : undefined;
-  const removeThreadMetrics = thread && addMetricsSource(thread.metrics);
-  const signals =
-    thread?.signals ??
-    (await openWorkSignals({
-      database,
-      url: config.DATABASE_URL,
-      logger: logger.child({ module: 'signals' }),
-    }));
+  const signals = await openWorkSignals({
+    database,
+    url: config.DATABASE_URL,
+    logger: logger.child({ module: 'signals' }),
+  });
   let wakeAll = () => {};
   // Registered before anything claims work, so no claim is ever held by an unknown worker.
   const worker = await WorkerRegistry.start({
@@ -92,8 +78,7 @@ export async function startServer(
     // A dead peer's released rows are due now: whichever worker is idle should take them.
     onReleased: () => wakeAll(),
   });
-  // With a work thread, this thread is the web role and the thread the worker role.
-  const work = await startProcessWork(thread ? 'web' : role, {
+  const work = await startProcessWork(role, {
     config,
     logger,
     db,
@@ -136,11 +121,7 @@ export async function startServer(
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
-  const mail = thread?.mailTransport ?? work.mailTransport;
-  logger.info(
-    { url, role, database: dialect.name, mail, workThread: !!thread },
-    'subflow listening',
-  );
+  logger.info({ url, role, database: dialect.name, mail: work.mailTransport }, 'subflow listening');
   const metricsPort = config.METRICS_PORT;
   const metricsListener =
     metricsPort === undefined
@@ -161,8 +142,6 @@ export async function startServer(
       const deadline = Date.now() + config.timings.shutdownGraceMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await work.stop();
-      await thread?.stop();
-      removeThreadMetrics?.();
       // What this process held is free now; peers that idle would otherwise see it at their poll.
       if ((await worker.stop()) > 0) for (const kind of WORK_KINDS) signals.notify(kind);
       await signals.close();
@@ -182,7 +161,7 @@ export async function startServer(
     mailer: work.mailer,
     wakeups,
     metricsUrl: metricsListener?.url,
-    bounceMailboxPort: thread ? thread.bounceMailboxPort : work.bounceMailbox?.port,
+    bounceMailboxPort: work.bounceMailbox?.port,
     close,
   };
 }

@@ -25,11 +25,7 @@ describe.each(testDialects())('engine claimers on %s', (dialect) => {
   it('rejects the pass, leaving no claimer rejection unhandled, when reading steps fails', async () => {
     database = await createTestDatabase(dialect);
     dir = workflowDir({ 'hello.yaml': WELCOME });
-    server = await startTestServer(
-      { DATABASE_URL: database.url, WORKFLOWS_DIR: dir.dir },
-      {},
-      { workThread: false },
-    );
+    server = await startTestServer({ DATABASE_URL: database.url, WORKFLOWS_DIR: dir.dir });
     await server.engine.stop();
     await server.mailer?.stop();
     // Enough runs for a full claim, which starts more claimers beside the first.

@@ -52,12 +52,7 @@ describe.each(testDialects())('/metrics on %s', (dialect) => {
 
   const start = async (env: Record<string, string>) => {
     database = await createTestDatabase(dialect);
-    // The queues are held still below by stopping this thread's loops.
-    server = await startTestServer(
-      { DATABASE_URL: database.url, ...env },
-      {},
-      { workThread: false },
-    );
+    server = await startTestServer({ DATABASE_URL: database.url, ...env });
   };
   afterEach(async () => {
     await server.close();

@@ -34,45 +34,6 @@ steps:
   - send_email: { subject: "Hello \${EmailAddress}", text: "Hi" }
 `;
 
-describe('--role all on a SQLite file', () => {
-  it('runs the background work on a thread of its own, woken by the request thread', async () => {
-    const database = await createTestDatabase('sqlite');
-    const smtp = await new TestSmtp().start();
-    const dir = workflowDir({ 'hello.yaml': WELCOME });
-    // Polls a minute apart: whatever arrives within seconds was woken across the threads.
-    const slowPolls = { mailPollMs: 60_000, enginePollMs: 60_000, importPollMs: 60_000 };
-    const env = { DATABASE_URL: database.url, SMTP_URL: smtp.url, WORKFLOWS_DIR: dir.dir };
-    const server = await startTestServer({ ...env, METRICS: 'true' }, slowPolls);
-    try {
-      expect(server.mailer).toBeUndefined();
-      // The request thread and the work thread each hold an identity for their claims.
-      const workers = await server.database.db.selectFrom('workers').select('pid').execute();
-      expect(workers.map((w) => w.pid)).toEqual([process.pid, process.pid]);
-
-      expect((await server.subscribe('newsletter', { email: 'thread@example.com' })).status).toBe(
-        202,
-      );
-      const hello = await until(async () =>
-        smtp.mailsTo('thread@example.com').find((m) => m.subject === 'Hello thread@example.com'),
-      );
-      expect(hello).toBeDefined();
-
-      // One process, one series: the work thread's counters are added to this thread's.
-      const metrics = await (await fetch(`${server.url}/metrics`)).text();
-      expect(metrics.match(/^subflow_process_cpu_seconds_total /gm)).toHaveLength(1);
-      expect(metrics).toContain('# TYPE subflow_retention_deleted_rows_total counter');
-    } finally {
-      await server.close();
-      await smtp.stop();
-      dir.remove();
-    }
-    const left = openDatabase(database.url);
-    expect(await left.db.selectFrom('workers').select('id').execute()).toEqual([]);
-    await left.close();
-    await database.drop();
-  });
-});
-
 describe.skipIf(!inject('postgresUrl'))('web and worker processes on one PostgreSQL', () => {
   let database: TestDatabase;
   let smtp: TestSmtp;

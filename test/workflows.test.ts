@@ -5,7 +5,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Tx, withTransaction } from '../server/db/unit-of-work.ts';
 import { verifySignature } from '../server/engine/steps/webhook.ts';
 import { appendEvent } from '../server/events/append-event.ts';
-import type { StartOptions } from '../server/server.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { waitForDispatched } from './helpers/settled.ts';
@@ -26,19 +25,16 @@ describe.each(testDialects())('workflows on %s', (dialect) => {
   let server: TestServer;
   let dir: ReturnType<typeof workflowDir>;
 
-  const start = async (
-    files: Record<string, string>,
-    env: Record<string, string> = {},
-    opts: StartOptions = {},
-  ) => {
+  const start = async (files: Record<string, string>, env: Record<string, string> = {}) => {
     database = await createTestDatabase(dialect);
     smtp = await new TestSmtp().start();
     dir = workflowDir(files);
-    server = await startTestServer(
-      { DATABASE_URL: database.url, SMTP_URL: smtp.url, WORKFLOWS_DIR: dir.dir, ...env },
-      {},
-      opts,
-    );
+    server = await startTestServer({
+      DATABASE_URL: database.url,
+      SMTP_URL: smtp.url,
+      WORKFLOWS_DIR: dir.dir,
+      ...env,
+    });
   };
 
   afterEach(async () => {
@@ -328,8 +324,7 @@ steps:
   - wait: 1s
   - send_email: { subject: "${subject}", text: "..." }
 `;
-    // Reloaded by hand below: the loops must run on the thread whose engine is reloaded.
-    await start({ 'v.yaml': version('Old') }, {}, { workThread: false });
+    await start({ 'v.yaml': version('Old') });
     await server.subscribe('newsletter', { email: 'first@example.com' });
     await until(async () => (await runsOf('contactId=1'))[0]?.status === 'waiting');
     const { writeFileSync } = await import('node:fs');

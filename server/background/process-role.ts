@@ -14,13 +14,6 @@ export const servesHttp = (role: Role) => role !== 'worker';
 export const runsWork = (role: Role) => role !== 'web';
 
 /**
- * On a SQLite file, `all` runs its background work on a thread of its own (work-thread.ts); an
- * in-memory database belongs to one connection, so it keeps everything on one thread.
- */
-export const workInThread = (role: Role, databaseUrl: string) =>
-  role === 'all' && databaseUrl.startsWith('sqlite:') && databaseUrl !== 'sqlite::memory:';
-
-/**
  * Split roles need PostgreSQL: on SQLite a web process's commits reach no worker process except by
  * polling, and several processes writing one file is not a supported set-up.
  * @example assertRoleFits('web', 'postgres://db/subflow') // fine; with 'sqlite:…' it throws

@@ -51,18 +51,12 @@ function startCheckpointer(
 /**
  * Kysely prepares every query anew; preparing costs as much as running a small statement, and the
  * same few hundred SQL texts repeat, so prepared statements are kept and reused.
- *
- * Kysely opens a transaction with a plain (deferred) `begin`. With a second connection on the file
- * (the work thread's), a deferred transaction that read before the other connection committed
- * cannot then write: SQLite answers SQLITE_BUSY at once, without waiting. `begin immediate` takes
- * the write lock first, so a transaction waits (busy_timeout) instead of failing.
  */
 function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
   const statements = new Map<string, SqliteDatabase.Statement>();
   const prepare = sqlite.prepare.bind(sqlite);
   return Object.assign(Object.create(sqlite) as SqliteDatabase.Database, {
-    prepare(text: string) {
-      const sql = text === 'begin' ? 'begin immediate' : text;
+    prepare(sql: string) {
       let statement = statements.get(sql);
       if (!statement) {
         // Queries with IN lists vary in text; a full cache starts over rather than grow forever.
@@ -78,13 +72,9 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
 
 /**
  * `poolSize`: PostgreSQL connections this process may hold (DATABASE_POOL_SIZE); SQLite has one.
- * `checkpoints`: whether this SQLite connection runs the WAL checkpointer (one per file is enough).
  * @example const { db, close } = openDatabase('sqlite::memory:');
  */
-export function openDatabase(
-  url: string,
-  opts: { poolSize?: number; checkpoints?: boolean } = {},
-): OpenDatabase {
+export function openDatabase(url: string, opts: { poolSize?: number } = {}): OpenDatabase {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -93,12 +83,7 @@ export function openDatabase(
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const checkpointer =
-      path === ':memory:' || opts.checkpoints === false
-        ? undefined
-        : startCheckpointer(sqlite, path);
-    // Another connection's checkpointer does the copying; this one only lets the WAL start over.
-    if (opts.checkpoints === false) sqlite.pragma('wal_autocheckpoint = 4000');
+    const checkpointer = path === ':memory:' ? undefined : startCheckpointer(sqlite, path);
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     });

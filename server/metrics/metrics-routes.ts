@@ -10,7 +10,7 @@ import { UnauthorizedError } from '../errors.ts';
 import { errorHandler } from '../http/error-handler.ts';
 import type { Logger } from '../logger.ts';
 import { QueueGauges } from './queue-gauges.ts';
-import { collectRuntimeMetrics, processRegistry } from './registry.ts';
+import { collectRuntimeMetrics, processMetrics } from './registry.ts';
 
 export type MetricsConfig = Pick<Config, 'METRICS' | 'METRICS_PORT' | 'METRICS_TOKEN' | 'HOST'>;
 
@@ -43,7 +43,7 @@ export function metricsRoutes(deps: { db: DB; config: MetricsConfig; logger: Log
       deps.logger.warn({ err }, 'metrics: reading the queues from the database failed');
       gauges.markDatabaseDown();
     }
-    const registry = Registry.merge([await processRegistry(), gauges.registry]);
+    const registry = Registry.merge([processMetrics, gauges.registry]);
     c.header('content-type', registry.contentType);
     return c.body(await registry.metrics());
   });
