@@ -27,10 +27,14 @@ const CLAIM_BATCH = 32;
  */
 const CLAIMERS = 4;
 
-/** What the claimers of one pass share: runs taken so far, and the claimers started beside the first. */
+/**
+ * What the claimers of one pass share: runs taken so far, the claimers started beside the first
+ * (their promises never reject), and the first error any of them met.
+ */
 interface ClaimBudget {
   runs: number;
   claimers: Promise<void>[];
+  failure?: { err: unknown };
 }
 
 export interface EngineOptions {
@@ -153,17 +157,22 @@ export class WorkflowEngine {
     // restarted, or starved) process while its peers sat idle, and fired timers late.
     if (started.length > 0) await advanceRuns(this.ctx, started);
     const budget: ClaimBudget = { runs: started.length, claimers: [] };
-    // Every claimer is awaited even when one fails (a database error fails them all): a rejection
-    // left unawaited would end the process instead of this pass.
-    let failure: { err: unknown } | undefined;
-    const settle = (err: unknown) => {
-      failure ??= { err };
-    };
-    await this.claimAndAdvance(budget).catch(settle);
+    await this.claimer(budget);
     // A claimer may start another while this waits: the list only grows, up to CLAIMERS - 1.
-    for (let i = 0; i < budget.claimers.length; i++) await budget.claimers[i]?.catch(settle);
-    if (failure) throw failure.err;
+    for (let i = 0; i < budget.claimers.length; i++) await budget.claimers[i];
+    if (budget.failure) throw budget.failure.err;
     return { events, runs: budget.runs };
+  }
+
+  /**
+   * One claimer, its error kept in the budget. The handler is attached when the claimer starts: a
+   * claimer that failed before the pass came to await it would otherwise be an unhandled
+   * rejection, which ends the process instead of this pass.
+   */
+  private claimer(budget: ClaimBudget): Promise<void> {
+    return this.claimAndAdvance(budget).catch((err: unknown) => {
+      budget.failure ??= { err };
+    });
   }
 
   /**
@@ -181,8 +190,7 @@ export class WorkflowEngine {
       });
       budget.runs += claimed.length;
       const full = claimed.length >= CLAIM_BATCH;
-      if (full && budget.claimers.length < CLAIMERS - 1)
-        budget.claimers.push(this.claimAndAdvance(budget));
+      if (full && budget.claimers.length < CLAIMERS - 1) budget.claimers.push(this.claimer(budget));
       if (claimed.length > 0) await advanceRuns(this.ctx, claimed);
       if (!full) return;
     }
