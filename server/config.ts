@@ -15,7 +15,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATABASE_URL: databaseUrl.default('sqlite:data/subflow.db'),
-  /** PostgreSQL connections per process (the work listener holds one more); unused on SQLite. */
+  /** PostgreSQL connections per process (beside up to 3 for counters and 1 for the work listener); unused on SQLite. */
   DATABASE_POOL_SIZE: z.coerce
     .number()
     .int()

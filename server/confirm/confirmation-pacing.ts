@@ -1,6 +1,7 @@
 // Paces confirmation mail per recipient domain and per form: over a budget, mail waits its turn.
 import { sql } from 'kysely';
 import type { Timings } from '../config.ts';
+import { countersOf } from '../db/counters.ts';
 import { dialectOf } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
 import { runShape, shapeText } from '../db/statement-shapes.ts';
@@ -20,8 +21,9 @@ interface Budget {
  * A generic cell rate algorithm: `perWindow` mails per window, one every `pace` ms, after a burst of
  * a tenth of the budget at once. The row remembers up to when the pace is booked; booking a mail
  * that arrives at `at` moves it on by one pace and answers when that mail may go.
- * One statement, so the row lock (PostgreSQL) is held from here to the caller's commit: concurrent
- * bookings on one budget take turns and never share a slot.
+ * One statement, so concurrent bookings on one budget take turns and never share a slot. On
+ * PostgreSQL it commits on its own (db/counters.ts): the row is locked for this statement, not
+ * until the caller's transaction ends.
  */
 async function book(
   db: DB,
@@ -82,9 +84,10 @@ export async function paceConfirmation(
       : []),
     { kind: 'domain', name: input.domain, perWindow: t.confirmationsPerDomain },
   ];
+  const counters = countersOf(db);
   let sendAt = input.now;
   for (const budget of budgets) {
-    const booking = await book(db, budget, sendAt, t.confirmationBudgetWindowMs);
+    const booking = await book(counters, budget, sendAt, t.confirmationBudgetWindowMs);
     if (booking.sendAt > sendAt) confirmationsPaced.inc({ budget: budget.kind });
     if (booking.tripped) {
       confirmationBudgetTrips.inc({ budget: budget.kind });

@@ -79,10 +79,10 @@ export async function queueConfirmationMail(
     },
     now,
   );
-  // Booked last, just before the caller commits: a budget's row stays locked (PostgreSQL) until
-  // then, and every subscribe to one form books the same row, so subscribes take turns for that
-  // long. Booked first, they took turns for five statements; a mail paced later is rare, and only
-  // then are its token and outbox row moved on.
+  // Booked once the mail is queued: a mail paced later is rare, and only then are its token and
+  // outbox row moved on. Every subscribe to one form books the same row; on PostgreSQL the booking
+  // commits on its own (db/counters.ts), so subscribes do not take turns for the rest of their
+  // transaction.
   const sendAt = await paceConfirmation(tx.db, {
     domain: mailbox.domain,
     formType: input.formType,

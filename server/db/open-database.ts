@@ -3,8 +3,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+} from 'kysely';
 import pg from 'pg';
+import { attachCounters } from './counters.ts';
 import { capabilitiesFor, type DialectCapabilities } from './dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -18,6 +25,8 @@ export interface OpenDatabase {
 
 const INT8_OID = 20;
 const STATEMENT_CACHE_SIZE = 500;
+/** PostgreSQL connections for counters (db/counters.ts), beside DATABASE_POOL_SIZE. */
+const COUNTER_CONNECTIONS = 3;
 
 /**
  * Moves most WAL checkpointing to a worker thread. A checkpoint fsyncs, and better-sqlite3 is
@@ -96,15 +105,36 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Ope
       },
     };
   }
+  const db = postgresHandle(url, opts.poolSize ?? 10);
+  // A few connections of its own: a transaction waiting for a counter must never wait for a pooled
+  // connection that only another such transaction could give back.
+  const counters = postgresHandle(url, COUNTER_CONNECTIONS, 'set synchronous_commit = off');
+  attachCounters(db, counters);
+  return {
+    db,
+    dialect: capabilitiesFor('postgres'),
+    close: async () => {
+      await db.destroy();
+      await counters.destroy();
+    },
+  };
+}
+
+/** `setup`: a statement each new connection runs first. */
+function postgresHandle(url: string, max: number, setup?: string): DB {
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.poolSize ?? 10,
+    max,
     // Ids and counts are int8; they stay far below 2^53, so plain numbers are safe.
     types: {
       getTypeParser: (oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format),
     } as pg.CustomTypesConfig,
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: capabilitiesFor('postgres'), close: () => db.destroy() };
+  const onCreateConnection = setup
+    ? async (connection: DatabaseConnection) => {
+        await connection.executeQuery(CompiledQuery.raw(setup));
+      }
+    : undefined;
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
 }

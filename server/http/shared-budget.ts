@@ -1,6 +1,7 @@
 // A request budget kept in PostgreSQL, so every process behind a load balancer spends from one.
 import { CompiledQuery } from 'kysely';
 import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
+import { countersOf } from '../db/counters.ts';
 import type { DB } from '../db/open-database.ts';
 import type { Logger } from '../logger.ts';
 import { rateLimitFallbacks } from '../metrics/counters.ts';
@@ -10,13 +11,15 @@ const WARN_EVERY_MS = 60_000;
 
 /**
  * What RateLimiterPostgres calls a pool (`query({text, values})` answering `{rows, rowCount}`),
- * running on the app's own Kysely handle: the same pool, its size and its search_path (tests give
- * each database its own schema), and no second set of connections to configure.
+ * running on the database's counters handle (db/counters.ts): its search_path (tests give each
+ * database its own schema), and commits that do not wait for the disk, since every request from
+ * one address updates the same row and would otherwise hold it through a flush.
  */
 function poolOver(db: DB) {
+  const counters = countersOf(db);
   return {
     async query(q: { text: string; values?: unknown[] }) {
-      const result = await db.executeQuery(CompiledQuery.raw(q.text, q.values ?? []));
+      const result = await counters.executeQuery(CompiledQuery.raw(q.text, q.values ?? []));
       const rowCount =
         result.numAffectedRows === undefined ? result.rows.length : Number(result.numAffectedRows);
       return { rows: result.rows, rowCount };
