@@ -1,4 +1,5 @@
 // Time from a subscribe's 202 to its confirmation mail reaching SMTP, under a moderate steady load.
+import { openDatabase } from '../../server/db/open-database.ts';
 import { type BenchContext, type BenchModule, withSubflows } from './context.ts';
 import type { BenchDatabase } from './databases.ts';
 import { emailSequence, runLoadAcross, warmUp } from './load.ts';
@@ -20,9 +21,35 @@ const RUNS: Record<BenchDatabase['label'], { rate: number; p99: number; processe
   postgres: { rate: 200, p99: 1_000, processes: [1, 2] },
 };
 
+/**
+ * Where each missing mail stands in the server's database, so a FAIL says whether the mail was
+ * never queued, is still waiting for a retry, or was marked sent but not received.
+ */
+async function whereMissing(databaseUrl: string, emails: string[]): Promise<string> {
+  if (emails.length === 0) return '';
+  const { db, close } = openDatabase(databaseUrl, { poolSize: 2 });
+  try {
+    const rows = await db
+      .selectFrom('outbox')
+      .select(['to_address', 'status', 'attempts', 'last_error'])
+      .where('to_address', 'in', emails.slice(0, 100))
+      .where('kind', '=', 'confirmation')
+      .execute();
+    const found = new Set(rows.map((r) => r.to_address));
+    const states = rows.map(
+      (r) => `${r.status}, ${r.attempts} attempts${r.last_error ? `: ${r.last_error}` : ''}`,
+    );
+    const unqueued = emails.slice(0, 100).filter((e) => !found.has(e)).length;
+    return [...states, ...(unqueued ? [`${unqueued} with no outbox row`] : [])].join('; ');
+  } finally {
+    await close();
+  }
+}
+
 async function measure(
   ctx: BenchContext,
   servers: ServerChild[],
+  databaseUrl: string,
   section: string,
   rate: number,
   p99Target: Target,
@@ -52,13 +79,15 @@ async function measure(
   ctx.smtp.watchPrefix = undefined;
 
   const latencies: number[] = [];
+  const missing: string[] = [];
   for (const [email, at] of acceptedAt) {
     const arrived = ctx.smtp.arrivals.get(email);
     // The mail can beat the client's parse of the 202 by a hair: that is zero latency.
     if (arrived !== undefined) latencies.push(Math.max(0, arrived - at));
+    else missing.push(email);
   }
   latencies.sort((a, b) => a - b);
-  const missing = acceptedAt.size - latencies.length;
+  const missingNote = await whereMissing(databaseUrl, missing);
   return [
     { section, name: `subscribes answered (${rate}/s offered)`, value: load.rate, unit: 'req/s' },
     { section, name: '202 → mail received: p50', value: percentile(latencies, 50), unit: 'ms' },
@@ -74,9 +103,10 @@ async function measure(
     {
       section,
       name: `mails missing ${DRAIN_TIMEOUT_MS / 1000} s after the load`,
-      value: missing,
+      value: missing.length,
       unit: 'count',
       target: { op: '<=', limit: 0 },
+      ...(missingNote ? { note: missingNote } : {}),
     },
     { section, name: 'subscribe p99 at this rate', value: load.p99, unit: 'ms' },
     { section, name: 'server peak RSS', value: toMb(load.peakRss), unit: 'MB' },
@@ -92,8 +122,8 @@ export const confirmationLatencyBench: BenchModule = {
       for (const count of processes) {
         const section = `confirmation mail (${database.label}${count > 1 ? `, ${count} processes` : ''})`;
         rows.push(
-          ...(await withSubflows(ctx, database, 'confirmation', count, (servers) =>
-            measure(ctx, servers, section, rate, { op: '<', limit: p99 }),
+          ...(await withSubflows(ctx, database, 'confirmation', count, (servers, url) =>
+            measure(ctx, servers, url, section, rate, { op: '<', limit: p99 }),
           )),
         );
       }
