@@ -6,7 +6,7 @@ import { advanceRunLogged, logOutcome, STEPS_PER_CLAIM } from './advance-run.ts'
 import type { Instruction, StepInstruction } from './definition/types.ts';
 import type { EngineContext } from './engine-context.ts';
 import type { RunState } from './run-scope.ts';
-import { finishRun, LeaseLost, updateRun } from './runs-store/update-run.ts';
+import { finishing, LeaseLost, updateRun } from './runs-store/update-run.ts';
 import { bareContext, loadContexts, needsContext } from './step-context.ts';
 import type { LabelChange } from './step-outcome.ts';
 import {
@@ -17,6 +17,7 @@ import {
   type StepResult,
   toVisit,
 } from './step-records.ts';
+import { RoundWriter } from './step-writers.ts';
 import { executeStep } from './steps/registry.ts';
 
 /** A claimed run at its real position (jumps followed); `ins` undefined: its program has ended. */
@@ -98,16 +99,18 @@ async function round(ctx: EngineContext, runs: RunRow[], solo: Promise<void>[]):
   const others = positioned.filter((p) => p.ins === undefined || recorded.has(p.run.id));
   try {
     const next = await withTransaction(ctx, async (tx) => {
+      const writer = new RoundWriter();
       const goingOn: RunRow[] = [];
       for (const p of others) {
-        const moved = await moveOn(tx.db, p, now);
+        const moved = await moveOn(writer, p, now);
         if (moved) goingOn.push(moved);
       }
       await applyLabelsTogether(tx.db, results, now);
       for (const result of results) {
-        const moved = await recordOutcome(tx, ctx.clock, result);
+        const moved = await recordOutcome(tx, writer, ctx.clock, result);
         if (moved) goingOn.push(moved);
       }
+      await writer.flush(tx.db);
       return goingOn;
     });
     for (const result of results) logOutcome(ctx, result);
@@ -143,13 +146,18 @@ async function applyLabelsTogether(db: DB, results: StepResult[], now: number): 
 }
 
 /** A run past its last step finishes; one whose step was already recorded moves past it. */
-async function moveOn(db: DB, p: Positioned, now: number): Promise<RunRow | undefined> {
+async function moveOn(
+  writer: RoundWriter,
+  p: Positioned,
+  now: number,
+): Promise<RunRow | undefined> {
   if (p.ins === undefined) {
-    await finishRun(db, p.run, p.lease, { status: 'completed', error: null, pc: p.run.pc }, now);
+    const finished = finishing({ status: 'completed', error: null, pc: p.run.pc }, now);
+    await writer.updateRun(p.run, p.lease, finished, now);
     return undefined;
   }
   const pc = resolvePc(p.program, p.run.pc + 1);
-  return updateRun(db, p.run, p.lease, { pc }, now);
+  return writer.updateRun(p.run, p.lease, { pc }, now);
 }
 
 /** The stored rows of the steps the runs are at, keyed `run:step`, in one query. */

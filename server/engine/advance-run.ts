@@ -16,6 +16,7 @@ import {
   saveStep,
   toVisit,
 } from './step-records.ts';
+import { directWriter } from './step-writers.ts';
 import { executeStep } from './steps/registry.ts';
 
 /** Steps one claim may take before the run goes back in the queue, so no run starves the others. */
@@ -105,14 +106,18 @@ async function runStep(
     };
   }
   try {
-    const next = await withTransaction(ctx, (tx) => recordOutcome(tx, ctx.clock, result));
+    const next = await withTransaction(ctx, (tx) =>
+      recordOutcome(tx, directWriter(tx.db), ctx.clock, result),
+    );
     logOutcome(ctx, result);
     return next;
   } catch (err) {
     if (err instanceof LeaseLost || result.outcome.kind !== 'done') throw err;
     // The step's effects failed: that is the step's failure, recorded as such.
     const failed = { ...result, outcome: failureOutcome(ins, step, err) };
-    const next = await withTransaction(ctx, (tx) => recordOutcome(tx, ctx.clock, failed));
+    const next = await withTransaction(ctx, (tx) =>
+      recordOutcome(tx, directWriter(tx.db), ctx.clock, failed),
+    );
     logOutcome(ctx, failed);
     return next;
   }

@@ -7,10 +7,11 @@ import { runShape, shapeText } from '../db/statement-shapes.ts';
 import type { Tx } from '../db/unit-of-work.ts';
 import type { Instruction, StepInstruction } from './definition/types.ts';
 import type { RunState } from './run-scope.ts';
-import { finishRun, updateRun } from './runs-store/update-run.ts';
+import { finishing } from './runs-store/update-run.ts';
 import { PermanentStepError, toStepError } from './step-errors.ts';
 import type { LabelChange, StepOutcome } from './step-outcome.ts';
 import type { StepVisit } from './step-visit.ts';
+import type { StepWriter } from './step-writers.ts';
 
 /**
  * Where a run really is: a `jump` only moves the program counter, so it is followed here and
@@ -62,60 +63,67 @@ export function failureOutcome(
   return { kind: 'retry', error: err.message, delayMs: Math.max(jittered, err.retryAfterMs ?? 0) };
 }
 
+/** What a step's write changes; what it leaves out stays as the visit read it. */
+export interface StepChange {
+  status?: StepRow['status'];
+  output?: unknown;
+  error?: string | null;
+  finished_at?: number;
+}
+
+/** The step's row with this visit's state and `change` applied. */
+function stepValues(step: StepVisit, change: StepChange) {
+  return {
+    run_id: step.runId,
+    step_id: step.stepId,
+    iteration: step.iteration,
+    op: step.op,
+    started_at: step.startedAt,
+    status: change.status ?? step.status,
+    attempts: step.attempts,
+    output: change.output === undefined ? step.output : JSON.stringify(change.output),
+    error: change.error === undefined ? step.error : change.error,
+    finished_at: change.finished_at ?? step.finishedAt,
+  };
+}
+
 /**
  * INSERT INTO workflow_steps (…) VALUES (…) ON CONFLICT (run_id, step_id, iteration)
  * DO UPDATE SET status, attempts, output, error, finished_at = the excluded row's
- * The step's row with this visit's state; what `change` leaves out stays as the visit read it. One
- * text for every write, compiled once.
+ * One text for every single write, compiled once; `saveSteps` writes a round's rows together.
  */
-export async function saveStep(
-  db: DB,
-  step: StepVisit,
-  change: {
-    status?: StepRow['status'];
-    output?: unknown;
-    error?: string | null;
-    finished_at?: number;
-  },
-): Promise<void> {
+export async function saveStep(db: DB, step: StepVisit, change: StepChange): Promise<void> {
   const text = shapeText(db, 'save-step', () =>
-    db
-      .insertInto('workflow_steps')
-      .values({
-        run_id: 0,
-        step_id: '',
-        iteration: 0,
-        op: '',
-        started_at: 0,
-        status: 'running',
-        attempts: 0,
-        output: null,
-        error: null,
-        finished_at: null,
-      })
-      .onConflict((oc) =>
-        oc.columns(['run_id', 'step_id', 'iteration']).doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'),
-          attempts: eb.ref('excluded.attempts'),
-          output: eb.ref('excluded.output'),
-          error: eb.ref('excluded.error'),
-          finished_at: eb.ref('excluded.finished_at'),
-        })),
-      )
-      .compile(),
+    upsertSteps(db, [stepValues(step, change)]).compile(),
   );
-  await runShape(db, text, [
-    step.runId,
-    step.stepId,
-    step.iteration,
-    step.op,
-    step.startedAt,
-    change.status ?? step.status,
-    step.attempts,
-    change.output === undefined ? step.output : JSON.stringify(change.output),
-    change.error === undefined ? step.error : change.error,
-    change.finished_at ?? step.finishedAt,
-  ]);
+  await runShape(db, text, Object.values(stepValues(step, change)));
+}
+
+/** `saveStep` for many steps in one statement. */
+export async function saveSteps(
+  db: DB,
+  writes: { step: StepVisit; change: StepChange }[],
+): Promise<void> {
+  if (writes.length === 0) return;
+  await upsertSteps(
+    db,
+    writes.map((w) => stepValues(w.step, w.change)),
+  ).execute();
+}
+
+function upsertSteps(db: DB, rows: ReturnType<typeof stepValues>[]) {
+  return db
+    .insertInto('workflow_steps')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['run_id', 'step_id', 'iteration']).doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        attempts: eb.ref('excluded.attempts'),
+        output: eb.ref('excluded.output'),
+        error: eb.ref('excluded.error'),
+        finished_at: eb.ref('excluded.finished_at'),
+      })),
+    );
 }
 
 /** Applies one label change to the contacts of every run that asked for it. */
@@ -144,12 +152,14 @@ export interface StepResult {
 }
 
 /**
- * Records a step's outcome in `tx`: its effects, its row and the run's next position, finishing
- * the run in the same statement when the program ends there. Returns the run when it goes on,
- * undefined when it sleeps, retries later or ended. Throws LeaseLost, or what an effect threw.
+ * Records a step's outcome in `tx`: its effects, its row and the run's next position (through
+ * `writer`), finishing the run in the same write when the program ends there. Returns the run when
+ * it goes on, undefined when it sleeps, retries later or ended. Throws LeaseLost (a direct writer),
+ * or what an effect threw.
  */
 export async function recordOutcome(
   tx: Tx,
+  writer: StepWriter,
   now: () => number,
   { run, lease, program, ins, step, state, outcome, at: executedAt, labelsApplied }: StepResult,
 ): Promise<RunRow | undefined> {
@@ -161,7 +171,7 @@ export async function recordOutcome(
       const produced = outcome.effects ? await outcome.effects(tx) : undefined;
       const output = produced === undefined ? outcome.output : produced;
       const at = now();
-      await saveStep(trx, step, { status: 'completed', output, error: null, finished_at: at });
+      await writer.saveStep(step, { status: 'completed', output, error: null, finished_at: at });
       const nextState: RunState = {
         steps: { ...state.steps, [ins.id]: output },
         eventCursor: outcome.eventCursor ?? state.eventCursor,
@@ -169,15 +179,19 @@ export async function recordOutcome(
       const pc = resolvePc(program, outcome.nextPc ?? run.pc + 1);
       const moved = { pc, state: JSON.stringify(nextState), waiting_for: null };
       if (pc >= program.length) {
-        await finishRun(trx, run, lease, { status: 'completed', error: null, ...moved }, at);
+        await writer.updateRun(
+          run,
+          lease,
+          finishing({ status: 'completed', error: null, ...moved }, at),
+          at,
+        );
         return undefined;
       }
-      return updateRun(trx, run, lease, { ...moved, status: 'running' }, at);
+      return writer.updateRun(run, lease, { ...moved, status: 'running' }, at);
     }
     case 'sleep':
-      await saveStep(trx, step, { status: 'waiting', output: outcome.output, error: null });
-      await updateRun(
-        trx,
+      await writer.saveStep(step, { status: 'waiting', output: outcome.output, error: null });
+      await writer.updateRun(
         run,
         lease,
         {
@@ -190,9 +204,8 @@ export async function recordOutcome(
       );
       return undefined;
     case 'retry':
-      await saveStep(trx, step, { error: outcome.error });
-      await updateRun(
-        trx,
+      await writer.saveStep(step, { error: outcome.error });
+      await writer.updateRun(
         run,
         lease,
         { due_at: executedAt + outcome.delayMs, locked_until: null },
@@ -201,20 +214,19 @@ export async function recordOutcome(
       return undefined;
     case 'fail': {
       const at = now();
-      await saveStep(trx, step, { status: 'failed', error: outcome.error, finished_at: at });
-      await finishRun(
-        trx,
+      await writer.saveStep(step, { status: 'failed', error: outcome.error, finished_at: at });
+      await writer.updateRun(
         run,
         lease,
-        { status: 'failed', error: `${ins.id}: ${outcome.error}` },
+        finishing({ status: 'failed', error: `${ins.id}: ${outcome.error}` }, at),
         at,
       );
       return undefined;
     }
     case 'end': {
       const at = now();
-      await saveStep(trx, step, { status: 'completed', output: outcome.output, finished_at: at });
-      await finishRun(trx, run, lease, { status: 'completed', error: null }, at);
+      await writer.saveStep(step, { status: 'completed', output: outcome.output, finished_at: at });
+      await writer.updateRun(run, lease, finishing({ status: 'completed', error: null }, at), at);
       return undefined;
     }
   }

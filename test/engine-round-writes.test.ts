@@ -1,0 +1,96 @@
+// A round's run moves in one statement: every column as written, and a lost lease writes nothing.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrateToLatest } from '../server/db/migrate.ts';
+import { type OpenDatabase, openDatabase } from '../server/db/open-database.ts';
+import type { RunRow } from '../server/db/schema.ts';
+import { LeaseLost, updateRuns } from '../server/engine/runs-store/update-run.ts';
+import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
+
+describe.each(testDialects())('updating a round of runs on %s', (dialect) => {
+  let database: TestDatabase;
+  let open: OpenDatabase;
+  const LEASE = 5_000_000;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+    open = openDatabase(database.url);
+    await migrateToLatest(open.db, open.dialect);
+  });
+
+  afterEach(async () => {
+    await open.close();
+    await database.drop();
+  });
+
+  const claimedRuns = async (count: number): Promise<RunRow[]> => {
+    const { id: versionId } = await open.db
+      .insertInto('workflow_versions')
+      .values({ name: 'w', version: 'v1', definition: '{}', created_at: 1 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const rows = Array.from({ length: count }, () => ({
+      workflow: 'w',
+      version_id: versionId,
+      contact_id: null,
+      trigger_event_id: 1,
+      exclusive: 0,
+      status: 'running' as const,
+      state: '{}',
+      locked_until: LEASE,
+      locked_by: 'me',
+      created_at: 1,
+      updated_at: 1,
+    }));
+    return open.db.insertInto('workflow_runs').values(rows).returningAll().execute();
+  };
+  const stored = () => open.db.selectFrom('workflow_runs').selectAll().orderBy('id').execute();
+
+  it('writes each run its own values, nulls and numbers alike, and answers the rows as stored', async () => {
+    const [a, b, c] = (await claimedRuns(3)) as [RunRow, RunRow, RunRow];
+    const written = await updateRuns(open.db, [
+      { run: a, lease: LEASE, set: { pc: 2, state: '{"x":1}' }, now: 10 },
+      {
+        run: b,
+        lease: LEASE,
+        set: {
+          status: 'waiting',
+          due_at: 99_000,
+          waiting_for: 'emailClicked*',
+          locked_until: null,
+        },
+        now: 11,
+      },
+      {
+        run: c,
+        lease: LEASE,
+        set: { status: 'failed', error: 'boom', finished_at: 12, locked_until: null },
+        now: 12,
+      },
+    ]);
+    expect(await stored()).toEqual(written);
+    expect(written.map((r) => [r.pc, r.status, r.due_at, r.locked_until, r.updated_at])).toEqual([
+      [2, 'running', null, LEASE, 10],
+      [0, 'waiting', 99_000, null, 11],
+      [0, 'failed', null, null, 12],
+    ]);
+  });
+
+  it('throws LeaseLost and changes nothing when one run is no longer ours', async () => {
+    const [a, b] = (await claimedRuns(2)) as [RunRow, RunRow];
+    await open.db
+      .updateTable('workflow_runs')
+      .set({ locked_until: LEASE + 1 })
+      .where('id', '=', b.id)
+      .execute();
+    const before = await stored();
+    await expect(
+      open.db.transaction().execute((trx) =>
+        updateRuns(trx, [
+          { run: a, lease: LEASE, set: { pc: 1 }, now: 10 },
+          { run: b, lease: LEASE, set: { pc: 1 }, now: 10 },
+        ]),
+      ),
+    ).rejects.toBeInstanceOf(LeaseLost);
+    expect(await stored()).toEqual(before);
+  });
+});
