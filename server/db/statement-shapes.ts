@@ -3,8 +3,11 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { dialectOf } from './dialect.ts';
 
-/** Shapes kept: an import uses a few (full slices and the last one of each statement). */
-const TEXTS_KEPT = 64;
+/**
+ * Shapes kept: an import uses a few (full slices and the last one of each statement), the engine's
+ * round writes one per round size (up to 32 each).
+ */
+const TEXTS_KEPT = 256;
 const texts = new Map<string, string>();
 
 /**

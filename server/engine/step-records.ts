@@ -105,10 +105,13 @@ export async function saveSteps(
   writes: { step: StepVisit; change: StepChange }[],
 ): Promise<void> {
   if (writes.length === 0) return;
-  await upsertSteps(
+  const rows = writes.map((w) => stepValues(w.step, w.change));
+  const text = shapeText(db, `save-steps:${rows.length}`, () => upsertSteps(db, rows).compile());
+  await runShape(
     db,
-    writes.map((w) => stepValues(w.step, w.change)),
-  ).execute();
+    text,
+    rows.flatMap((row) => Object.values(row)),
+  );
 }
 
 function upsertSteps(db: DB, rows: ReturnType<typeof stepValues>[]) {
