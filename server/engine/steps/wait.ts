@@ -4,8 +4,13 @@ import { PermanentStepError } from '../step-errors.ts';
 import type { StepOutcome } from '../step-outcome.ts';
 import { type StepHandler, stepOutput } from './step-input.ts';
 
-const sleepUntil = (until: number, now: number): StepOutcome =>
-  until <= now ? { kind: 'done', output: { until } } : { kind: 'sleep', until, output: { until } };
+/** Due times are whole milliseconds in the store (bigint on PostgreSQL): a fraction rounds up. */
+const sleepUntil = (at: number, now: number): StepOutcome => {
+  const until = Math.ceil(at);
+  return until <= now
+    ? { kind: 'done', output: { until } }
+    : { kind: 'sleep', until, output: { until } };
+};
 
 export const wait: StepHandler<'wait'> = (ins, { step, now }) =>
   sleepUntil((stepOutput(step).until as number | undefined) ?? now + ins.durationMs, now);
@@ -13,7 +18,7 @@ export const wait: StepHandler<'wait'> = (ins, { step, now }) =>
 export const waitUntil: StepHandler<'wait_until'> = (ins, { step, scope, now }) => {
   const until =
     (stepOutput(step).until as number | undefined) ?? toEpochMs(compileExpression(ins.at)(scope));
-  if (until === undefined)
+  if (until === undefined || !Number.isFinite(until))
     throw new PermanentStepError('wait_until: the expression did not give a time');
   return sleepUntil(until, now);
 };
