@@ -61,11 +61,13 @@ describe.each(testDialects())('field checks on write paths on %s', (dialect) => 
     )?.id;
   /**
    * An existing, confirmed contact (as the contacts API or an import would leave one). The API
-   * subscribe mails it a first link: the form's link is its second mail.
+   * subscribe mails it a first link, awaited so that the form's link is its second mail (sent
+   * together, they could arrive in either order).
    */
   const confirmedContact = async (email: string) => {
     const res = await apiSubscribe({ email });
     const { id } = (await res.json()) as { id: number };
+    await smtp.waitForMail(email);
     const row = await findContactById(server.database.db, id);
     if (!row) throw new Error('no contact');
     await updateContact(server.database.db, row, { status: 'confirmed' }, Date.now());
