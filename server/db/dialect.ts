@@ -64,6 +64,12 @@ export interface DialectCapabilities {
    */
   currentSchema(db: Kysely<any>): Promise<string | undefined>;
   /**
+   * Runs `work` on one connection while no other process runs migrations against the same
+   * database, in any schema: Kysely's migrator reads the whole catalog and fails when another
+   * migrator's tables change under it. SQLite has one writer already.
+   */
+  migratingAlone<T>(db: Kysely<any>, work: (db: Kysely<any>) => Promise<T>): Promise<T>;
+  /**
    * Holds a lock on each key (an email, a phone…) until the caller's transaction ends, so two
    * transactions deciding about the same identity take turns. Call it inside a transaction. The
    * keys are read only where locks are taken (an import's 1,000 need not be made on SQLite).
@@ -110,6 +116,8 @@ function lockIds(keys: Iterable<string>): bigint[] {
   return [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+const MIGRATION_LOCK = lockIds(['migrations'])[0] as bigint;
+
 const sqlite: DialectCapabilities = {
   name: 'sqlite',
   serialisesWriters: true,
@@ -121,6 +129,7 @@ const sqlite: DialectCapabilities = {
     'code' in error &&
     (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
   currentSchema: async () => undefined,
+  migratingAlone: (db, work) => work(db),
   // One connection per process and transactions hold it: writers are already serialised.
   lockIdentities: async () => {},
   changeStamp: () => sql<number>`(select coalesce(max(change_seq), 0) + 1 from contacts)`,
@@ -165,6 +174,16 @@ const postgres: DialectCapabilities = {
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
     return rows[0]?.schema;
   },
+  // A session lock, so a process that dies mid-migration lets the next one in.
+  migratingAlone: (db, work) =>
+    db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+      try {
+        return await work(conn);
+      } finally {
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+      }
+    }),
   // One statement for any number of keys (an import chunk locks thousands); unnest keeps their order.
   lockIdentities: async (trx, keys) => {
     const ids = lockIds(keys).map(String);

@@ -33,13 +33,14 @@ export async function migrateToLatest(
   db: Kysely<any>,
   dialect: DialectCapabilities,
 ): Promise<string[]> {
-  // Kysely looks for its bookkeeping table in every schema unless told which one is ours.
-  const migrator = new Migrator({
-    db,
-    provider,
-    migrationTableSchema: await dialect.currentSchema(db),
-  });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  const { error, results = [] } = await dialect.migratingAlone(db, async (conn) =>
+    // Kysely looks for its bookkeeping table in every schema unless told which one is ours.
+    new Migrator({
+      db: conn,
+      provider,
+      migrationTableSchema: await dialect.currentSchema(conn),
+    }).migrateToLatest(),
+  );
   const failed = results.find((r) => r.status === 'Error');
   if (error) {
     throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
