@@ -1,7 +1,9 @@
 // Decides once per run whether PostgreSQL tests run: required under CI, skipped loudly otherwise.
 import { randomBytes } from 'node:crypto';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { capabilitiesFor } from '../../server/db/dialect.ts';
 
 export const PG_ADMIN_URL =
   process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -16,19 +18,25 @@ declare module 'vitest' {
 
 /**
  * Drops this run's schemas only: another run on the same database (a second worktree, an editor's
- * test runner) still has its own in use, and dropping those made its tests fail at random.
+ * test runner) still has its own in use, and dropping those made its tests fail at random. The drops
+ * hold the migration lock: a migrator of that other run reads the whole catalog, and failed when a
+ * schema vanished under it.
  */
 async function dropTestSchemas(prefix: string): Promise<void> {
-  const client = new pg.Client(PG_ADMIN_URL);
-  await client.connect();
+  const db = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: PG_ADMIN_URL, max: 1 }) }),
+  });
   try {
-    const { rows } = await client.query<{ name: string }>(
-      'select nspname as name from pg_namespace where starts_with(nspname, $1)',
-      [prefix],
-    );
-    for (const { name } of rows) await client.query(`drop schema if exists ${name} cascade`);
+    await capabilitiesFor('postgres').migratingAlone(db, async (conn) => {
+      const { rows } = await sql<{ name: string }>`
+        select nspname as name from pg_namespace where starts_with(nspname, ${prefix})`.execute(
+        conn,
+      );
+      for (const { name } of rows)
+        await sql`drop schema if exists ${sql.id(name)} cascade`.execute(conn);
+    });
   } finally {
-    await client.end();
+    await db.destroy();
   }
 }
 
