@@ -1,4 +1,5 @@
 // Advances many claimed runs together: shared reads each round, and one transaction for all their steps.
+import { lockContacts } from '../contacts/store/contact-rows.ts';
 import type { DB } from '../db/open-database.ts';
 import type { RunRow, StepRow } from '../db/schema.ts';
 import { withTransaction } from '../db/unit-of-work.ts';
@@ -99,6 +100,7 @@ async function round(ctx: EngineContext, runs: RunRow[], solo: Promise<void>[]):
   const others = positioned.filter((p) => p.ins === undefined || recorded.has(p.run.id));
   try {
     const next = await withTransaction(ctx, async (tx) => {
+      await lockContacts(tx.db, lockedContacts(results));
       const writer = new RoundWriter();
       const goingOn: RunRow[] = [];
       for (const p of others) {
@@ -124,6 +126,24 @@ async function round(ctx: EngineContext, runs: RunRow[], solo: Promise<void>[]):
     }
     return [];
   }
+}
+
+/**
+ * The contacts whose locks the round's writes take: a sleep's recheck (wait_for) and label changes
+ * lock theirs. Taken together first, in one fixed order, so the round never holds one while it
+ * waits for another that the dispatcher (which also locks its batch at once) holds.
+ */
+function lockedContacts(results: StepResult[]): number[] {
+  const ids = new Set<number>();
+  for (const { outcome, run } of results) {
+    if (run.contact_id === null) continue;
+    if (
+      (outcome.kind === 'sleep' && outcome.recheck) ||
+      (outcome.kind === 'done' && outcome.labels)
+    )
+      ids.add(run.contact_id);
+  }
+  return [...ids];
 }
 
 /**

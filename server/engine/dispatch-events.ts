@@ -49,13 +49,17 @@ export async function dispatchEvents(
           .limit(opts.limit),
       )
       .execute();
+    // Deleting a contact takes its lock, then cancels its runs: a run started here is either seen
+    // (and cancelled) by the delete, or sees the contact deleted and never starts. A wait_for going
+    // to sleep takes it too, then looks for events again: either this sees that run waiting, or it
+    // sees this batch's events (steps/wait-for.ts).
+    await lockContacts(trx, [
+      ...new Set(events.map((e) => e.contact_id).filter((id) => id !== null)),
+    ]);
     const waiting = await waitingRunsOf(trx, events);
     const plans = events
       .map((event) => planFor(workflows, event, waiting))
       .filter((plan) => plan !== undefined);
-    // Deleting a contact takes its lock, then cancels its runs: a run started here is either seen
-    // (and cancelled) by the delete, or sees the contact deleted and never starts.
-    await lockContacts(trx, [...new Set(plans.map((p) => p.contactId))]);
     const contacts = await contactsOf(trx, plans);
     const starts = new PendingStarts(trx, opts.now, opts.claim);
     for (const plan of plans) await dispatchOne(trx, plan, contacts, starts, opts);

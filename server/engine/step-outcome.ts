@@ -25,8 +25,19 @@ export type StepOutcome =
       nextPc?: number;
       eventCursor?: number;
     }
-  /** Come back at `until`; `waitingFor` lets a matching event wake the run early. */
-  | { kind: 'sleep'; until: number; output: unknown; waitingFor?: string }
+  /**
+   * Come back at `until`; `waitingFor` lets a matching event wake the run early. `recheck` runs in
+   * the transaction that writes the sleep, under the contact's lock (step-records.ts): an event
+   * committed after the step looked, and dispatched before the sleep was written, found no run
+   * waiting for it, so the step must see it here; an outcome returned replaces the sleep.
+   */
+  | {
+      kind: 'sleep';
+      until: number;
+      output: unknown;
+      waitingFor?: string;
+      recheck?: (tx: Tx) => Promise<StepOutcome | undefined>;
+    }
   /** A transient failure: try the step again after `delayMs`. */
   | { kind: 'retry'; error: string; delayMs: number }
   /** The run fails with this error. */

@@ -164,9 +164,14 @@ export async function recordOutcome(
   tx: Tx,
   writer: StepWriter,
   now: () => number,
-  { run, lease, program, ins, step, state, outcome, at: executedAt, labelsApplied }: StepResult,
+  result: StepResult,
 ): Promise<RunRow | undefined> {
+  const { run, lease, program, ins, step, state, outcome, at: executedAt, labelsApplied } = result;
   const trx = tx.db;
+  if (outcome.kind === 'sleep' && outcome.recheck) {
+    const instead = await outcome.recheck(tx);
+    if (instead) return recordOutcome(tx, writer, now, { ...result, outcome: instead });
+  }
   switch (outcome.kind) {
     case 'done': {
       if (outcome.labels && !labelsApplied && run.contact_id !== null)

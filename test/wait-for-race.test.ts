@@ -1,0 +1,206 @@
+// wait_for and an event that commits and is dispatched while the step decides to sleep.
+import {
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryId,
+  type QueryResult,
+  type RootOperationNode,
+  sql,
+  type UnknownRow,
+} from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultTimings } from '../server/config.ts';
+import { migrateToLatest } from '../server/db/migrate.ts';
+import { type OpenDatabase, openDatabase } from '../server/db/open-database.ts';
+import { noWakeups, withTransaction } from '../server/db/unit-of-work.ts';
+import { compileWorkflow } from '../server/engine/definition/compile.ts';
+import { dispatchEvents } from '../server/engine/dispatch-events.ts';
+import { WorkflowEngine } from '../server/engine/engine.ts';
+import { appendEvent } from '../server/events/append-event.ts';
+import { createLogger } from '../server/logger.ts';
+import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
+
+const logger = createLogger('silent');
+
+const WORKFLOW = `
+name: poke
+on: started
+steps:
+  - id: poked
+    wait_for: { event: poked, timeout: 1h }
+`;
+
+/**
+ * Runs `interfere` once, when wait_for's read of the contact's new events (`id > cursor`) has
+ * returned for the `nth` time: the first is the step's own look, the second its look again in the
+ * transaction that writes the sleep. The engine goes on once `hold` (given interfere's promise)
+ * resolves; `settled` is interfere's promise.
+ */
+class AfterEventsRead implements KyselyPlugin {
+  private target: QueryId | undefined;
+  private seen = 0;
+  settled: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly nth: number,
+    private interfere: (() => Promise<void>) | undefined,
+    private readonly hold: (settled: Promise<void>) => Promise<unknown>,
+  ) {}
+
+  transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
+    const text = JSON.stringify(node);
+    if (this.interfere && text.includes('"events"') && text.includes('"operator":">"')) {
+      this.seen++;
+      if (this.seen === this.nth) this.target = queryId;
+    }
+    return node;
+  }
+
+  async transformResult({
+    result,
+    queryId,
+  }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const interfere = this.interfere;
+    if (interfere && queryId === this.target) {
+      this.interfere = undefined;
+      this.settled = interfere();
+      await this.hold(this.settled);
+    }
+    return result;
+  }
+}
+
+const OTHER_SIDE = 'wait-for-race-other-side';
+
+/** The other side's connections are named, so a test can tell when one waits for a lock. */
+function withApplicationName(url: string): string {
+  if (!url.startsWith('postgres')) return url;
+  const named = new URL(url);
+  named.searchParams.set('application_name', OTHER_SIDE);
+  return named.toString();
+}
+
+/** Resolves once a connection of the other side waits for a lock (PostgreSQL only). */
+async function waitingForLock(side: OpenDatabase): Promise<void> {
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity
+      where application_name = ${OTHER_SIDE} and wait_event_type = 'Lock'
+        and datname = current_database()`.execute(side.db);
+    if ((rows[0]?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.each(testDialects())('wait_for racing its event on %s', (dialect) => {
+  let database: TestDatabase;
+  let engineSide: OpenDatabase;
+  let otherSide: OpenDatabase;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+    engineSide = openDatabase(database.url);
+    await migrateToLatest(engineSide.db, engineSide.dialect);
+    otherSide = openDatabase(withApplicationName(database.url));
+  });
+
+  afterEach(async () => {
+    await otherSide.close();
+    await engineSide.close();
+    await database.drop();
+  });
+
+  /**
+   * An engine whose wait_for meets, at the chosen read, another process committing the `poked`
+   * event and dispatching it; returns once the engine has had two passes and the other side is done.
+   */
+  const race = async (nth: number, hold: (settled: Promise<void>) => Promise<unknown>) => {
+    const { workflow, errors } = compileWorkflow('poke.yaml', WORKFLOW);
+    if (!workflow) throw new Error(JSON.stringify(errors));
+    const now = Date.now();
+    const contact = await engineSide.db
+      .insertInto('contacts')
+      .values({
+        email: 'race@example.com',
+        fields: '{}',
+        status: 'confirmed',
+        source: 'test',
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const append = (db: OpenDatabase, type: string) =>
+      withTransaction({ db: db.db, wakeups: noWakeups }, (tx) =>
+        appendEvent(tx, { type, contactId: contact.id, params: {}, now: Date.now() }),
+      );
+    let dispatched = 0;
+    let engine: WorkflowEngine | undefined;
+    const plugin = new AfterEventsRead(
+      nth,
+      async () => {
+        await append(otherSide, 'poked');
+        const result = await dispatchEvents(
+          otherSide.db,
+          otherSide.dialect,
+          engine?.status().workflows ?? [],
+          { now: Date.now(), limit: 10, logger },
+        );
+        dispatched += result.events;
+      },
+      hold,
+    );
+    engine = new WorkflowEngine({
+      db: engineSide.db.withPlugin(plugin),
+      dialect: engineSide.dialect,
+      logger,
+      workflowsDir: '/nonexistent',
+      loadDefinitions: async () => ({ workflows: [workflow], errors: [] }),
+      watch: false,
+      publicUrl: 'http://localhost',
+      secretKey: 'k'.repeat(32),
+      timings: defaultTimings,
+      allowPrivateWebhooks: false,
+      workerId: 'engine-side',
+      wakeMailer: () => {},
+    });
+    await engine.reload();
+    await append(engineSide, 'started');
+    // The first pass starts the run and advances it to its sleep; the second advances it if woken.
+    await engine.tick();
+    await plugin.settled;
+    await engine.tick();
+    expect(dispatched).toBe(1);
+  };
+
+  const expectReceived = async () => {
+    const runs = await engineSide.db.selectFrom('workflow_runs').selectAll().execute();
+    expect(runs.map((r) => r.status)).toEqual(['completed']);
+    const step = await engineSide.db
+      .selectFrom('workflow_steps')
+      .select('output')
+      .where('step_id', '=', 'poked')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(step.output as string)).toMatchObject({
+      received: true,
+      event: { type: 'poked' },
+    });
+  };
+
+  it('sees an event dispatched between the step looking for it and its sleep being written', async () => {
+    await race(1, (settled) => settled);
+    await expectReceived();
+  });
+
+  // Only PostgreSQL runs the dispatcher's transaction beside the one writing the sleep; on SQLite a
+  // process has one connection, and its transactions take turns.
+  it.runIf(dialect === 'postgres')(
+    'is woken by an event dispatched while its sleep is being written',
+    async () => {
+      // The sleep's transaction goes on once the dispatcher is done, or waits for one of its locks.
+      await race(2, (settled) => Promise.race([settled, waitingForLock(otherSide)]));
+      await expectReceived();
+    },
+  );
+});
