@@ -1,4 +1,5 @@
 // Turns new events into work: starts matching workflows, wakes runs waiting for them, cancels runs.
+import { sql } from 'kysely';
 import { loadContactViews } from '../contacts/contact-view.ts';
 import { lockContacts } from '../contacts/store/contact-rows.ts';
 import type { DialectCapabilities } from '../db/dialect.ts';
@@ -92,7 +93,9 @@ async function waitingRunsOf(trx: DB, events: EventRow[]) {
     .selectFrom('workflow_runs')
     .select(['id', 'contact_id', 'waiting_for'])
     .where('contact_id', 'in', contactIds)
-    .where('status', '=', 'waiting')
+    // An expression, not the column: SQLite (no statistics) otherwise reads the `(status, due_at)`
+    // index, i.e. every waiting run, instead of the batch's contacts' runs.
+    .where(sql<string>`status || ''`, '=', 'waiting')
     .where('waiting_for', 'is not', null)
     .execute();
   for (const row of rows) {
