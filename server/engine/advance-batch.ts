@@ -129,20 +129,15 @@ async function round(ctx: EngineContext, runs: RunRow[], solo: Promise<void>[]):
 }
 
 /**
- * The contacts whose locks the round's writes take: a sleep's recheck (wait_for) and label changes
- * lock theirs. Taken together first, in one fixed order, so the round never holds one while it
- * waits for another that the dispatcher (which also locks its batch at once) holds.
+ * The contacts whose locks the round's writes take: a wait_for's recheck takes its contact's.
+ * Taken together first, in one fixed order, so the round never holds one while it waits for another
+ * that the dispatcher (which also locks its batch at once) holds.
  */
 function lockedContacts(results: StepResult[]): number[] {
   const ids = new Set<number>();
-  for (const { outcome, run } of results) {
-    if (run.contact_id === null) continue;
-    if (
-      (outcome.kind === 'sleep' && outcome.recheck) ||
-      (outcome.kind === 'done' && outcome.labels)
-    )
+  for (const { outcome, run } of results)
+    if (outcome.kind === 'sleep' && outcome.recheck && run.contact_id !== null)
       ids.add(run.contact_id);
-  }
   return [...ids];
 }
 
