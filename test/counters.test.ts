@@ -1,17 +1,14 @@
 // Counters (mail budgets) written beside a transaction: on PostgreSQL a booking commits at once and
 // never holds its row until the subscribe's transaction ends, so subscribes do not take turns.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';
 import { paceConfirmation } from '../server/confirm/confirmation-pacing.ts';
 import { countersOf } from '../server/db/counters.ts';
-import { migrateToLatest } from '../server/db/migrate.ts';
-import { type OpenDatabase, openDatabase } from '../server/db/open-database.ts';
 import { createLogger } from '../server/logger.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
+import { migratedDatabaseEach, testDialects } from './helpers/databases.ts';
 
 describe.each(testDialects())('counters on %s', (dialect) => {
-  let database: TestDatabase;
-  let open: OpenDatabase;
+  const current = migratedDatabaseEach(dialect);
   const { timings } = loadConfig({
     CONFIRMATIONS_PER_FORM: '3600',
     CONFIRMATIONS_PER_DOMAIN: '3600',
@@ -24,46 +21,41 @@ describe.each(testDialects())('counters on %s', (dialect) => {
     logger: createLogger('silent'),
   });
 
-  beforeEach(async () => {
-    database = await createTestDatabase(dialect);
-    open = openDatabase(database.url);
-    await migrateToLatest(open.db, open.dialect);
-  });
-
-  afterEach(async () => {
-    await open.close();
-    await database.drop();
-  });
-
   it('go through the transaction on SQLite, and beside it on PostgreSQL', async () => {
-    await open.db.transaction().execute(async (trx) => {
-      expect(countersOf(trx) === trx).toBe(dialect === 'sqlite');
-    });
+    await current()
+      .db.transaction()
+      .execute(async (trx) => {
+        expect(countersOf(trx) === trx).toBe(dialect === 'sqlite');
+      });
   });
 
   it.runIf(dialect === 'postgres')(
     'commit a booking at once: another booking of the same budget does not wait for the transaction',
     async () => {
       const now = Date.now();
-      await open.db.transaction().execute(async (trx) => {
-        await paceConfirmation(trx, booking(now));
-        // Held until this transaction ended, the row would block this booking for ever.
-        const other = await Promise.race([
-          paceConfirmation(open.db, booking(now)).then(() => 'booked'),
-          new Promise((r) => setTimeout(() => r('blocked'), 3_000)),
-        ]);
-        expect(other).toBe('booked');
-        const rolledBack = new Error('roll back');
-        await expect(
-          open.db.transaction().execute(async (inner) => {
-            await paceConfirmation(inner, booking(now));
-            throw rolledBack;
-          }),
-        ).rejects.toBe(rolledBack);
-      });
+      await current()
+        .db.transaction()
+        .execute(async (trx) => {
+          await paceConfirmation(trx, booking(now));
+          // Held until this transaction ended, the row would block this booking for ever.
+          const other = await Promise.race([
+            paceConfirmation(current().db, booking(now)).then(() => 'booked'),
+            new Promise((r) => setTimeout(() => r('blocked'), 3_000)),
+          ]);
+          expect(other).toBe('booked');
+          const rolledBack = new Error('roll back');
+          await expect(
+            current()
+              .db.transaction()
+              .execute(async (inner) => {
+                await paceConfirmation(inner, booking(now));
+                throw rolledBack;
+              }),
+          ).rejects.toBe(rolledBack);
+        });
       // Three bookings stand, the rolled-back one too: it only paces later mail a little.
-      const rows = await open.db
-        .selectFrom('mail_budgets')
+      const rows = await current()
+        .db.selectFrom('mail_budgets')
         .select(['key', 'booked_until'])
         .execute();
       const pace = Math.round(timings.confirmationBudgetWindowMs / 3600);

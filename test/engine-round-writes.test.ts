@@ -1,30 +1,16 @@
 // A round's run moves in one statement: every column as written, and a lost lease writes nothing.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest } from '../server/db/migrate.ts';
-import { type OpenDatabase, openDatabase } from '../server/db/open-database.ts';
+import { describe, expect, it } from 'vitest';
 import type { RunRow } from '../server/db/schema.ts';
 import { LeaseLost, updateRuns } from '../server/engine/runs-store/update-run.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
+import { migratedDatabaseEach, testDialects } from './helpers/databases.ts';
 
 describe.each(testDialects())('updating a round of runs on %s', (dialect) => {
-  let database: TestDatabase;
-  let open: OpenDatabase;
+  const current = migratedDatabaseEach(dialect);
   const LEASE = 5_000_000;
 
-  beforeEach(async () => {
-    database = await createTestDatabase(dialect);
-    open = openDatabase(database.url);
-    await migrateToLatest(open.db, open.dialect);
-  });
-
-  afterEach(async () => {
-    await open.close();
-    await database.drop();
-  });
-
   const claimedRuns = async (count: number): Promise<RunRow[]> => {
-    const { id: versionId } = await open.db
-      .insertInto('workflow_versions')
+    const { id: versionId } = await current()
+      .db.insertInto('workflow_versions')
       .values({ name: 'w', version: 'v1', definition: '{}', created_at: 1 })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -41,13 +27,13 @@ describe.each(testDialects())('updating a round of runs on %s', (dialect) => {
       created_at: 1,
       updated_at: 1,
     }));
-    return open.db.insertInto('workflow_runs').values(rows).returningAll().execute();
+    return current().db.insertInto('workflow_runs').values(rows).returningAll().execute();
   };
-  const stored = () => open.db.selectFrom('workflow_runs').selectAll().orderBy('id').execute();
+  const stored = () => current().db.selectFrom('workflow_runs').selectAll().orderBy('id').execute();
 
   it('writes each run its own values, nulls and numbers alike, and answers the rows as stored', async () => {
     const [a, b, c] = (await claimedRuns(3)) as [RunRow, RunRow, RunRow];
-    const written = await updateRuns(open.db, [
+    const written = await updateRuns(current().db, [
       { run: a, lease: LEASE, set: { pc: 2, state: '{"x":1}' }, now: 10 },
       {
         run: b,
@@ -77,19 +63,21 @@ describe.each(testDialects())('updating a round of runs on %s', (dialect) => {
 
   it('throws LeaseLost and changes nothing when one run is no longer ours', async () => {
     const [a, b] = (await claimedRuns(2)) as [RunRow, RunRow];
-    await open.db
-      .updateTable('workflow_runs')
+    await current()
+      .db.updateTable('workflow_runs')
       .set({ locked_until: LEASE + 1 })
       .where('id', '=', b.id)
       .execute();
     const before = await stored();
     await expect(
-      open.db.transaction().execute((trx) =>
-        updateRuns(trx, [
-          { run: a, lease: LEASE, set: { pc: 1 }, now: 10 },
-          { run: b, lease: LEASE, set: { pc: 1 }, now: 10 },
-        ]),
-      ),
+      current()
+        .db.transaction()
+        .execute((trx) =>
+          updateRuns(trx, [
+            { run: a, lease: LEASE, set: { pc: 1 }, now: 10 },
+            { run: b, lease: LEASE, set: { pc: 1 }, now: 10 },
+          ]),
+        ),
     ).rejects.toBeInstanceOf(LeaseLost);
     expect(await stored()).toEqual(before);
   });

@@ -11,7 +11,6 @@ import {
 } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultTimings } from '../server/config.ts';
-import { migrateToLatest } from '../server/db/migrate.ts';
 import { type OpenDatabase, openDatabase } from '../server/db/open-database.ts';
 import { noWakeups, withTransaction } from '../server/db/unit-of-work.ts';
 import { compileWorkflow } from '../server/engine/definition/compile.ts';
@@ -19,7 +18,7 @@ import { dispatchEvents } from '../server/engine/dispatch-events.ts';
 import { WorkflowEngine } from '../server/engine/engine.ts';
 import { appendEvent } from '../server/events/append-event.ts';
 import { createLogger } from '../server/logger.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
+import { migratedDatabaseEach, testDialects } from './helpers/databases.ts';
 
 const logger = createLogger('silent');
 
@@ -94,21 +93,15 @@ async function waitingForLock(side: OpenDatabase): Promise<void> {
 }
 
 describe.each(testDialects())('wait_for racing its event on %s', (dialect) => {
-  let database: TestDatabase;
-  let engineSide: OpenDatabase;
+  const engineSide = migratedDatabaseEach(dialect);
   let otherSide: OpenDatabase;
 
-  beforeEach(async () => {
-    database = await createTestDatabase(dialect);
-    engineSide = openDatabase(database.url);
-    await migrateToLatest(engineSide.db, engineSide.dialect);
-    otherSide = openDatabase(withApplicationName(database.url));
+  beforeEach(() => {
+    otherSide = openDatabase(withApplicationName(engineSide().url));
   });
 
   afterEach(async () => {
     await otherSide.close();
-    await engineSide.close();
-    await database.drop();
   });
 
   /**
@@ -119,8 +112,8 @@ describe.each(testDialects())('wait_for racing its event on %s', (dialect) => {
     const { workflow, errors } = compileWorkflow('poke.yaml', WORKFLOW);
     if (!workflow) throw new Error(JSON.stringify(errors));
     const now = Date.now();
-    const contact = await engineSide.db
-      .insertInto('contacts')
+    const contact = await engineSide()
+      .db.insertInto('contacts')
       .values({
         email: 'race@example.com',
         fields: '{}',
@@ -152,8 +145,8 @@ describe.each(testDialects())('wait_for racing its event on %s', (dialect) => {
       hold,
     );
     engine = new WorkflowEngine({
-      db: engineSide.db.withPlugin(plugin),
-      dialect: engineSide.dialect,
+      db: engineSide().db.withPlugin(plugin),
+      dialect: engineSide().dialect,
       logger,
       workflowsDir: '/nonexistent',
       loadDefinitions: async () => ({ workflows: [workflow], errors: [] }),
@@ -166,7 +159,7 @@ describe.each(testDialects())('wait_for racing its event on %s', (dialect) => {
       wakeMailer: () => {},
     });
     await engine.reload();
-    await append(engineSide, 'started');
+    await append(engineSide(), 'started');
     // The first pass starts the run and advances it to its sleep; the second advances it if woken.
     await engine.tick();
     await plugin.settled;
@@ -175,10 +168,10 @@ describe.each(testDialects())('wait_for racing its event on %s', (dialect) => {
   };
 
   const expectReceived = async () => {
-    const runs = await engineSide.db.selectFrom('workflow_runs').selectAll().execute();
+    const runs = await engineSide().db.selectFrom('workflow_runs').selectAll().execute();
     expect(runs.map((r) => r.status)).toEqual(['completed']);
-    const step = await engineSide.db
-      .selectFrom('workflow_steps')
+    const step = await engineSide()
+      .db.selectFrom('workflow_steps')
       .select('output')
       .where('step_id', '=', 'poked')
       .executeTakeFirstOrThrow();

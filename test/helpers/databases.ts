@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
+import { migrateToLatest } from '../../server/db/migrate.ts';
+import { type OpenDatabase, openDatabase } from '../../server/db/open-database.ts';
 
 export type TestDialect = 'sqlite' | 'postgres';
 
@@ -40,5 +42,34 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     // Dropping a schema while another test's migrator introspects the catalog makes that one fail
     // (Kysely lists tables in every schema), so schemas are dropped once, after the whole run.
     drop: async () => {},
+  };
+}
+
+/** A migrated database, opened as the server opens it, with the URL it lives at. */
+export interface MigratedDatabase extends OpenDatabase {
+  url: string;
+}
+
+/**
+ * A fresh, migrated database for each test of the enclosing block (call it inside `describe`);
+ * the returned function gives the current test's, opened as the server opens it.
+ * @example const current = migratedDatabaseEach(dialect); it('…', () => current().db.selectFrom(…))
+ */
+export function migratedDatabaseEach(dialect: TestDialect): () => MigratedDatabase {
+  let database: TestDatabase | undefined;
+  let open: MigratedDatabase | undefined;
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+    open = { ...openDatabase(database.url), url: database.url };
+    await migrateToLatest(open.db, open.dialect);
+  });
+  afterEach(async () => {
+    await open?.close();
+    await database?.drop();
+    open = undefined;
+  });
+  return () => {
+    if (!open) throw new Error('migratedDatabaseEach: no test is running');
+    return open;
   };
 }
