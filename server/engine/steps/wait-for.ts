@@ -30,25 +30,34 @@ export const waitFor: StepHandler<'wait_for'> = async (ins, input) => {
   };
 };
 
+/** Events read per query; a contact's log is read page by page until a match or its end. */
+const PAGE = 1000;
+
 /** The first of the contact's events after the cursor that the step waits for, as its outcome. */
 async function firstMatch(
   db: DB,
   ins: WaitFor,
   { run, state, scope }: StepInput,
 ): Promise<StepOutcome | undefined> {
-  const candidates = await db
-    .selectFrom('events')
-    .selectAll()
-    .where('contact_id', '=', run.contact_id)
-    .where('id', '>', state.eventCursor)
-    .orderBy('id')
-    .limit(1000)
-    .execute();
-  for (const candidate of candidates) {
-    if (!matchesEventPattern(ins.event, candidate.type)) continue;
-    const event = eventView(candidate);
-    if (ins.match && !evaluateCondition(ins.match, { ...scope, ...event.params, event })) continue;
-    return { kind: 'done', output: { received: true, event }, eventCursor: candidate.id };
+  // Past a page of other events (a busy contact's page views) the awaited one may still come.
+  for (let after = state.eventCursor; ; ) {
+    const candidates = await db
+      .selectFrom('events')
+      .selectAll()
+      .where('contact_id', '=', run.contact_id)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
+    for (const candidate of candidates) {
+      if (!matchesEventPattern(ins.event, candidate.type)) continue;
+      const event = eventView(candidate);
+      if (ins.match && !evaluateCondition(ins.match, { ...scope, ...event.params, event }))
+        continue;
+      return { kind: 'done', output: { received: true, event }, eventCursor: candidate.id };
+    }
+    const last = candidates.at(-1);
+    if (candidates.length < PAGE || !last) return undefined;
+    after = last.id;
   }
-  return undefined;
 }
