@@ -155,10 +155,11 @@ export interface StepResult {
 }
 
 /**
- * Records a step's outcome in `tx`: its effects, its row and the run's next position (through
- * `writer`), finishing the run in the same write when the program ends there. Returns the run when
- * it goes on, undefined when it sleeps, retries later or ended. Throws LeaseLost (a direct writer),
- * or what an effect threw.
+ * Records a step's outcome in `tx`: its effects, the run's next position and its row (through
+ * `writer`, in that order: deleting a contact cancels its runs, then erases their steps, so the two
+ * never wait for each other), finishing the run in the same write when the program ends there.
+ * Returns the run when it goes on, undefined when it sleeps, retries later or ended. Throws
+ * LeaseLost (a direct writer), or what an effect threw.
  */
 export async function recordOutcome(
   tx: Tx,
@@ -179,7 +180,7 @@ export async function recordOutcome(
       const produced = outcome.effects ? await outcome.effects(tx) : undefined;
       const output = produced === undefined ? outcome.output : produced;
       const at = now();
-      await writer.saveStep(step, { status: 'completed', output, error: null, finished_at: at });
+      const completed: StepChange = { status: 'completed', output, error: null, finished_at: at };
       const nextState: RunState = {
         steps: { ...state.steps, [ins.id]: output },
         eventCursor: outcome.eventCursor ?? state.eventCursor,
@@ -193,12 +194,14 @@ export async function recordOutcome(
           finishing({ status: 'completed', error: null, ...moved }, at),
           at,
         );
+        await writer.saveStep(step, completed);
         return undefined;
       }
-      return writer.updateRun(run, lease, { ...moved, status: 'running' }, at);
+      const goingOn = await writer.updateRun(run, lease, { ...moved, status: 'running' }, at);
+      await writer.saveStep(step, completed);
+      return goingOn;
     }
     case 'sleep':
-      await writer.saveStep(step, { status: 'waiting', output: outcome.output, error: null });
       await writer.updateRun(
         run,
         lease,
@@ -210,31 +213,32 @@ export async function recordOutcome(
         },
         executedAt,
       );
+      await writer.saveStep(step, { status: 'waiting', output: outcome.output, error: null });
       return undefined;
     case 'retry':
-      await writer.saveStep(step, { error: outcome.error });
       await writer.updateRun(
         run,
         lease,
         { due_at: executedAt + outcome.delayMs, locked_until: null },
         executedAt,
       );
+      await writer.saveStep(step, { error: outcome.error });
       return undefined;
     case 'fail': {
       const at = now();
-      await writer.saveStep(step, { status: 'failed', error: outcome.error, finished_at: at });
       await writer.updateRun(
         run,
         lease,
         finishing({ status: 'failed', error: `${ins.id}: ${outcome.error}` }, at),
         at,
       );
+      await writer.saveStep(step, { status: 'failed', error: outcome.error, finished_at: at });
       return undefined;
     }
     case 'end': {
       const at = now();
-      await writer.saveStep(step, { status: 'completed', output: outcome.output, finished_at: at });
       await writer.updateRun(run, lease, finishing({ status: 'completed', error: null }, at), at);
+      await writer.saveStep(step, { status: 'completed', output: outcome.output, finished_at: at });
       return undefined;
     }
   }

@@ -48,8 +48,9 @@ export class RoundWriter implements StepWriter {
     return { ...run, ...set, updated_at: now };
   }
 
+  /** The runs first, as deleting a contact cancels its runs before erasing their steps. */
   async flush(db: DB): Promise<void> {
-    await saveSteps(db, this.steps);
     await updateRuns(db, this.moves);
+    await saveSteps(db, this.steps);
   }
 }
