@@ -1,23 +1,26 @@
 // wait_for and an event that commits and is dispatched while the step decides to sleep.
-import {
-  type KyselyPlugin,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  type QueryId,
-  type QueryResult,
-  type RootOperationNode,
-  sql,
-  type UnknownRow,
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryId,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
 } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultTimings } from '../server/config.ts';
 import { type OpenDatabase, openDatabase } from '../server/db/open-database.ts';
-import { noWakeups, withTransaction } from '../server/db/unit-of-work.ts';
-import { compileWorkflow } from '../server/engine/definition/compile.ts';
 import { dispatchEvents } from '../server/engine/dispatch-events.ts';
-import { WorkflowEngine } from '../server/engine/engine.ts';
-import { appendEvent } from '../server/events/append-event.ts';
+import type { WorkflowEngine } from '../server/engine/engine.ts';
 import { createLogger } from '../server/logger.ts';
+import {
+  appendOne,
+  bareEngine,
+  compiled,
+  insertContact,
+  namedConnections,
+  waitingForLock,
+} from './helpers/bare-engine.ts';
 import { migratedDatabaseEach, testDialects } from './helpers/databases.ts';
 
 const logger = createLogger('silent');
@@ -72,32 +75,12 @@ class AfterEventsRead implements KyselyPlugin {
 
 const OTHER_SIDE = 'wait-for-race-other-side';
 
-/** The other side's connections are named, so a test can tell when one waits for a lock. */
-function withApplicationName(url: string): string {
-  if (!url.startsWith('postgres')) return url;
-  const named = new URL(url);
-  named.searchParams.set('application_name', OTHER_SIDE);
-  return named.toString();
-}
-
-/** Resolves once a connection of the other side waits for a lock (PostgreSQL only). */
-async function waitingForLock(side: OpenDatabase): Promise<void> {
-  for (;;) {
-    const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n from pg_stat_activity
-      where application_name = ${OTHER_SIDE} and wait_event_type = 'Lock'
-        and datname = current_database()`.execute(side.db);
-    if ((rows[0]?.n ?? 0) > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe.each(testDialects())('wait_for racing its event on %s', (dialect) => {
   const engineSide = migratedDatabaseEach(dialect);
   let otherSide: OpenDatabase;
 
   beforeEach(() => {
-    otherSide = openDatabase(withApplicationName(engineSide().url));
+    otherSide = openDatabase(namedConnections(engineSide().url, OTHER_SIDE));
   });
 
   afterEach(async () => {
@@ -109,31 +92,13 @@ describe.each(testDialects())('wait_for racing its event on %s', (dialect) => {
    * event and dispatching it; returns once the engine has had two passes and the other side is done.
    */
   const race = async (nth: number, hold: (settled: Promise<void>) => Promise<unknown>) => {
-    const { workflow, errors } = compileWorkflow('poke.yaml', WORKFLOW);
-    if (!workflow) throw new Error(JSON.stringify(errors));
-    const now = Date.now();
-    const contact = await engineSide()
-      .db.insertInto('contacts')
-      .values({
-        email: 'race@example.com',
-        fields: '{}',
-        status: 'confirmed',
-        source: 'test',
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const append = (db: OpenDatabase, type: string) =>
-      withTransaction({ db: db.db, wakeups: noWakeups }, (tx) =>
-        appendEvent(tx, { type, contactId: contact.id, params: {}, now: Date.now() }),
-      );
+    const contactId = await insertContact(engineSide().db, 'race@example.com');
     let dispatched = 0;
     let engine: WorkflowEngine | undefined;
     const plugin = new AfterEventsRead(
       nth,
       async () => {
-        await append(otherSide, 'poked');
+        await appendOne(otherSide.db, 'poked', contactId);
         const result = await dispatchEvents(
           otherSide.db,
           otherSide.dialect,
@@ -144,22 +109,10 @@ describe.each(testDialects())('wait_for racing its event on %s', (dialect) => {
       },
       hold,
     );
-    engine = new WorkflowEngine({
-      db: engineSide().db.withPlugin(plugin),
-      dialect: engineSide().dialect,
-      logger,
-      workflowsDir: '/nonexistent',
-      loadDefinitions: async () => ({ workflows: [workflow], errors: [] }),
-      watch: false,
-      publicUrl: 'http://localhost',
-      secretKey: 'k'.repeat(32),
-      timings: defaultTimings,
-      allowPrivateWebhooks: false,
-      workerId: 'engine-side',
-      wakeMailer: () => {},
-    });
-    await engine.reload();
-    await append(engineSide(), 'started');
+    engine = await bareEngine({ ...engineSide(), db: engineSide().db.withPlugin(plugin) }, [
+      compiled('poke.yaml', WORKFLOW),
+    ]);
+    await appendOne(engineSide().db, 'started', contactId);
     // The first pass starts the run and advances it to its sleep; the second advances it if woken.
     await engine.tick();
     await plugin.settled;
@@ -192,7 +145,7 @@ describe.each(testDialects())('wait_for racing its event on %s', (dialect) => {
     'is woken by an event dispatched while its sleep is being written',
     async () => {
       // The sleep's transaction goes on once the dispatcher is done, or waits for one of its locks.
-      await race(2, (settled) => Promise.race([settled, waitingForLock(otherSide)]));
+      await race(2, (settled) => Promise.race([settled, waitingForLock(otherSide.db, OTHER_SIDE)]));
       await expectReceived();
     },
   );

@@ -8,6 +8,7 @@ import type { EngineContext } from './engine-context.ts';
 import type { RunState } from './run-scope.ts';
 import { finishRun, LeaseLost, updateRun } from './runs-store/update-run.ts';
 import { bareContext, loadContexts, needsContext } from './step-context.ts';
+import type { StepOutcome } from './step-outcome.ts';
 import {
   failureOutcome,
   recordOutcome,
@@ -112,8 +113,8 @@ async function runStep(
     logOutcome(ctx, result);
     return next;
   } catch (err) {
-    if (err instanceof LeaseLost || result.outcome.kind !== 'done') throw err;
-    // The step's effects failed: that is the step's failure, recorded as such.
+    if (err instanceof LeaseLost || !runsStepCode(result.outcome)) throw err;
+    // The step's effects (or a sleep's recheck) failed: that is the step's failure, recorded as such.
     const failed = { ...result, outcome: failureOutcome(ins, step, err) };
     const next = await withTransaction(ctx, (tx) =>
       recordOutcome(tx, directWriter(tx.db), ctx.clock, failed),
@@ -122,6 +123,10 @@ async function runStep(
     return next;
   }
 }
+
+/** Whether recording the outcome runs the step's own code: its effects, or a sleep's recheck. */
+const runsStepCode = (outcome: StepOutcome) =>
+  outcome.kind === 'done' || (outcome.kind === 'sleep' && outcome.recheck !== undefined);
 
 /** Warns about a step that will be retried or failed its run, once its record is committed. */
 export function logOutcome(ctx: EngineContext, { run, ins, step, outcome }: StepResult): void {
