@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Tx, withTransaction } from '../server/db/unit-of-work.ts';
 import { verifySignature } from '../server/engine/steps/webhook.ts';
 import { appendEvent } from '../server/events/append-event.ts';
+import { insertContact } from './helpers/bare-engine.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { waitForDispatched } from './helpers/settled.ts';
@@ -215,18 +216,7 @@ steps:
     const now = Date.now();
     await inTransaction(async (tx) => {
       for (let i = 0; i < count; i++) {
-        const { id } = await tx.db
-          .insertInto('contacts')
-          .values({
-            email: `b${i}@example.com`,
-            fields: '{}',
-            status: 'confirmed',
-            source: 'test',
-            created_at: now,
-            updated_at: now,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
+        const id = await insertContact(tx.db, `b${i}@example.com`, now);
         await appendEvent(tx, { type: 'burst', contactId: id, params: { ContactId: id }, now });
       }
     });
