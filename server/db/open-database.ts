@@ -131,6 +131,9 @@ function postgresHandle(url: string, max: number, setup?: string): DB {
         oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format),
     } as pg.CustomTypesConfig,
   });
+  // An idle connection the server ends (a restart, idle_session_timeout) is reported here; pg has
+  // already dropped it and the next query opens another. Unheard, the event ends the process.
+  pool.on('error', () => {});
   const onCreateConnection = setup
     ? async (connection: DatabaseConnection) => {
         await connection.executeQuery(CompiledQuery.raw(setup));
