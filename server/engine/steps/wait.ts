@@ -15,10 +15,16 @@ const sleepUntil = (at: number, now: number): StepOutcome => {
 export const wait: StepHandler<'wait'> = (ins, { step, now }) =>
   sleepUntil((stepOutput(step).until as number | undefined) ?? now + ins.durationMs, now);
 
+/**
+ * The latest time a Date holds (±8.64e15 ms, year 275760). Past it a number is no time, and past
+ * 2^63 the store cannot hold it: PostgreSQL refused every write of the run, which stayed claimed.
+ */
+const LAST_TIME_MS = 8.64e15;
+
 export const waitUntil: StepHandler<'wait_until'> = (ins, { step, scope, now }) => {
   const until =
     (stepOutput(step).until as number | undefined) ?? toEpochMs(compileExpression(ins.at)(scope));
-  if (until === undefined || !Number.isFinite(until))
+  if (until === undefined || !(Math.abs(until) <= LAST_TIME_MS))
     throw new PermanentStepError('wait_until: the expression did not give a time');
   return sleepUntil(until, now);
 };
