@@ -155,12 +155,18 @@ function parseBody(bytes: Buffer, truncated: boolean): unknown {
   }
 }
 
-/** `Retry-After` as milliseconds: either delay-seconds or an HTTP date. */
+/**
+ * The most patience a receiver can ask for: its number is only bounded by its digits, and a due
+ * time past 2^63 ms could not be written (PostgreSQL), leaving the run claimed and re-called.
+ */
+const MAX_RETRY_AFTER_MS = 7 * 86_400_000;
+
+/** `Retry-After` as milliseconds: either delay-seconds or an HTTP date; a week at most. */
 function retryAfterMs(value: string | undefined): number | undefined {
   if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
+  if (/^\d+$/.test(value.trim())) return Math.min(MAX_RETRY_AFTER_MS, Number(value) * 1000);
   const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return Number.isNaN(at) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - Date.now()));
 }
 
 function classify(result: WebhookResult): WebhookResult {
