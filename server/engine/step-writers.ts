@@ -31,11 +31,15 @@ export function directWriter(db: DB): StepWriter {
  * a single write would, so its runs go on one by one.
  */
 export class RoundWriter implements StepWriter {
-  private readonly steps: { step: StepVisit; change: StepChange }[] = [];
-  private readonly moves: RunMove[] = [];
+  // Keyed by run and by step row: a second write of one replaces the first, as it would when
+  // written directly. Twice in one statement, a run's id matched one row (read as a lost lease),
+  // and a step's row twice is refused by PostgreSQL's upsert.
+  private readonly steps = new Map<string, { step: StepVisit; change: StepChange }>();
+  private readonly moves = new Map<number, RunMove>();
 
   async saveStep(step: StepVisit, change: StepChange): Promise<void> {
-    this.steps.push({ step, change });
+    const key = `${step.runId}:${step.stepId}:${step.iteration}`;
+    this.steps.set(key, { step, change });
   }
 
   async updateRun(
@@ -44,13 +48,15 @@ export class RoundWriter implements StepWriter {
     set: Partial<Omit<RunRow, 'id'>>,
     now: number,
   ): Promise<RunRow> {
-    this.moves.push({ run, lease, set, now });
+    // The lease the database holds until the flush is the first move's.
+    const held = this.moves.get(run.id)?.lease ?? lease;
+    this.moves.set(run.id, { run, lease: held, set, now });
     return { ...run, ...set, updated_at: now };
   }
 
   /** The runs first, as deleting a contact cancels its runs before erasing their steps. */
   async flush(db: DB): Promise<void> {
-    await updateRuns(db, this.moves);
-    await saveSteps(db, this.steps);
+    await updateRuns(db, [...this.moves.values()]);
+    await saveSteps(db, [...this.steps.values()]);
   }
 }
