@@ -1,4 +1,4 @@
-// Review: the counters pool (db/counters.ts) survives a broken connection, as a pool must.
+// The counters pool (db/counters.ts) survives a broken connection, as a pool must.
 import { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';

@@ -1,4 +1,4 @@
-// Review: a round's batched writes keep every value exactly, at every round size, on both dialects.
+// A round's batched writes keep every value exactly, at every round size, on both dialects.
 import { describe, expect, it } from 'vitest';
 import type { RunRow } from '../server/db/schema.ts';
 import { updateRuns } from '../server/engine/runs-store/update-run.ts';

@@ -1,4 +1,4 @@
-// Review: a wait_until time beyond what the store can hold fails its run instead of wedging it.
+// A wait_until time beyond what the store can hold fails its run instead of wedging it.
 import { describe, expect, it } from 'vitest';
 import { appendOne, bareEngine, compiled, insertContact } from './helpers/bare-engine.ts';
 import { migratedDatabaseEach, testDialects } from './helpers/databases.ts';

@@ -1,4 +1,4 @@
-// Review: a receiver's Retry-After, however large, must give a due time the store can hold.
+// A receiver's Retry-After, however large, must give a due time the store can hold.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
