@@ -1,5 +1,6 @@
 // Counters (mail budgets) written beside a transaction: on PostgreSQL a booking commits at once and
 // never holds its row until the subscribe's transaction ends, so subscribes do not take turns.
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';
 import { paceConfirmation } from '../server/confirm/confirmation-pacing.ts';
@@ -60,6 +61,22 @@ describe.each(testDialects())('counters on %s', (dialect) => {
         .execute();
       const pace = Math.round(timings.confirmationBudgetWindowMs / 3600);
       expect(rows.find((r) => r.key === 'form:newsletter')?.booked_until).toBe(now + 3 * pace);
+    },
+  );
+
+  it.runIf(dialect === 'postgres')(
+    'commit without waiting for the disk, on every connection of their pool',
+    async () => {
+      const counters = countersOf(current().db);
+      // More at once than the pool holds, so every connection it opens is asked.
+      const settings = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(counters),
+        ),
+      );
+      expect(new Set(settings.map(({ rows }) => rows[0]?.synchronous_commit))).toEqual(
+        new Set(['off']),
+      );
     },
   );
 });

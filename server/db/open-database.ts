@@ -3,13 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
-import {
-  CompiledQuery,
-  type DatabaseConnection,
-  Kysely,
-  PostgresDialect,
-  SqliteDialect,
-} from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { attachCounters } from './counters.ts';
 import { capabilitiesFor, type DialectCapabilities } from './dialect.ts';
@@ -134,10 +128,9 @@ function postgresHandle(url: string, max: number, setup?: string): DB {
   // An idle connection the server ends (a restart, idle_session_timeout) is reported here; pg has
   // already dropped it and the next query opens another. Unheard, the event ends the process.
   pool.on('error', () => {});
-  const onCreateConnection = setup
-    ? async (connection: DatabaseConnection) => {
-        await connection.executeQuery(CompiledQuery.raw(setup));
-      }
-    : undefined;
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
+  // pg runs a client's queries in order, so this goes first on a new connection. Not Kysely's
+  // onCreateConnection: a setup that failed there kept its connection checked out for good, and
+  // three such left every counter waiting. Failed here, the connection serves without it.
+  if (setup) pool.on('connect', (client) => void client.query(setup).catch(() => {}));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
