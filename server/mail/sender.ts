@@ -12,15 +12,15 @@ import { returnPathFor } from '../deliverability/feedback/return-path.ts';
 import { addTracking } from '../deliverability/tracking/tracking-links.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { claimDueMail } from './outbox/claim-due-mail.ts';
+import { claimDueMail, renewMailLeases } from './outbox/claim-due-mail.ts';
 import { markFailed, markRetry, markSent } from './outbox/record-attempt.ts';
 import { isPermanentSmtpError, type MailTransport } from './transports.ts';
 
 /**
  * Most sends under way at once (a pass claims only what is left of it): enough to keep the SMTP
  * pool's 10 connections busy at a few hundred mails a second. On a stalled server a mail queued
- * behind four others can outlive its lease (each waits out its own timeouts); another sender then
- * sends it again, with the same Message-ID.
+ * behind four others can outlive its claim-time lease (each waits out its own timeouts), so each
+ * pass renews the leases of sends still under way.
  */
 const MAX_IN_FLIGHT = 50;
 
@@ -93,7 +93,8 @@ const sentActivity = ({ row, messageId }: Accepted) => ({
  */
 export class MailSender {
   private readonly loop: BackgroundLoop;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Sends under way by outbox id, with when their lease runs out. */
+  private readonly inFlight = new Map<number, { sending: Promise<void>; leaseUntil: number }>();
   private accepted: Accepted[] = [];
 
   constructor(private readonly opts: MailSenderOptions) {
@@ -102,7 +103,8 @@ export class MailSender {
       logger: opts.logger,
       // A full claim means more may be due; a finished send wakes the loop in any case.
       pass: async () => (await this.drainOnce()) === MAX_IN_FLIGHT,
-      idleMs: () => opts.timings.mailPollMs,
+      // Often enough to renew the leases of sends under way before they run out.
+      idleMs: () => Math.min(opts.timings.mailPollMs, opts.timings.mailLeaseMs / 4),
       minIntervalMs: 10,
     });
   }
@@ -119,7 +121,7 @@ export class MailSender {
   /** Lets the sends in flight finish and records them, then stops. */
   async stop(): Promise<void> {
     await this.loop.stop();
-    await Promise.all(this.inFlight);
+    await Promise.all([...this.inFlight.values()].map((s) => s.sending));
     await this.record(this.opts.db, this.takeAccepted());
     this.opts.transport.close();
   }
@@ -132,14 +134,17 @@ export class MailSender {
     const { db } = this.opts;
     const accepted = this.takeAccepted();
     const room = MAX_IN_FLIGHT - this.inFlight.size;
+    const expiring = this.expiringLeases();
     let rows: OutboxRow[];
     try {
-      rows = accepted.length
-        ? await db.transaction().execute(async (trx) => {
-            await this.record(trx, accepted);
-            return this.claim(trx, room);
-          })
-        : await this.claim(db, room);
+      rows =
+        accepted.length || expiring.length
+          ? await db.transaction().execute(async (trx) => {
+              await this.record(trx, accepted);
+              await this.renew(trx, expiring);
+              return this.claim(trx, room);
+            })
+          : await this.claim(db, room);
     } catch (error) {
       // Unrecorded, they would be sent again once their lease ran out.
       this.accepted.unshift(...accepted);
@@ -162,7 +167,24 @@ export class MailSender {
       leaseMs: this.opts.timings.mailLeaseMs,
       limit,
       workerId: this.opts.workerId,
+      skip: [...this.inFlight.keys()],
     });
+  }
+
+  /** Sends under way past half their lease: renewed now, long before a peer could take them. */
+  private expiringLeases(): number[] {
+    const renewBy = Date.now() + this.opts.timings.mailLeaseMs / 2;
+    return [...this.inFlight].filter(([, s]) => s.leaseUntil <= renewBy).map(([id]) => id);
+  }
+
+  private async renew(db: DB, ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const until = Date.now() + this.opts.timings.mailLeaseMs;
+    await renewMailLeases(db, { ids, until, workerId: this.opts.workerId });
+    for (const id of ids) {
+      const send = this.inFlight.get(id);
+      if (send) send.leaseUntil = until;
+    }
   }
 
   private async record(db: DB, accepted: Accepted[]): Promise<void> {
@@ -178,11 +200,11 @@ export class MailSender {
 
   private track(row: OutboxRow): void {
     const sending = this.deliver(row).then((accepted) => {
-      this.inFlight.delete(sending);
+      this.inFlight.delete(row.id);
       if (accepted) this.accepted.push(accepted);
       this.loop.wake();
     });
-    this.inFlight.add(sending);
+    this.inFlight.set(row.id, { sending, leaseUntil: row.locked_until ?? 0 });
   }
 
   /** Tracking is added at each attempt, from the row's id, so the queued mail stays as rendered. */

@@ -13,13 +13,22 @@ import type { OutboxRow } from '../../db/schema.ts';
 export async function claimDueMail(
   db: DB,
   dialect: DialectCapabilities,
-  opts: { now: number; leaseMs: number; limit: number; workerId: string },
+  opts: {
+    now: number;
+    leaseMs: number;
+    limit: number;
+    workerId: string;
+    /** Rows this sender is still sending: an expired lease must not make it send them again. */
+    skip?: number[];
+  },
 ): Promise<OutboxRow[]> {
+  const skip = opts.skip ?? [];
   const due = dialect.lockForClaim(
     db
       .selectFrom('outbox')
       .select('id')
       .where('status', '=', 'pending')
+      .$if(skip.length > 0, (q) => q.where('id', 'not in', skip))
       .where('next_attempt_at', '<=', opts.now)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', opts.now)]))
       .orderBy('next_attempt_at')
@@ -34,5 +43,24 @@ export async function claimDueMail(
     }))
     .where('id', 'in', due)
     .returningAll()
+    .execute();
+}
+
+/**
+ * Extends the lease of rows still being sent, while this worker holds them: a send can wait in
+ * the SMTP pool behind slow ones for longer than any one transport timeout, so a lease taken at
+ * claim time alone could run out mid-send and let another sender send the mail again.
+ */
+export async function renewMailLeases(
+  db: DB,
+  opts: { ids: number[]; until: number; workerId: string },
+): Promise<void> {
+  if (opts.ids.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set({ locked_until: opts.until })
+    .where('id', 'in', opts.ids)
+    .where('locked_by', '=', opts.workerId)
+    .where('status', '=', 'pending')
     .execute();
 }
