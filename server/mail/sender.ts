@@ -12,6 +12,7 @@ import { returnPathFor } from '../deliverability/feedback/return-path.ts';
 import { addTracking } from '../deliverability/tracking/tracking-links.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { withdrawSuppressed } from './outbox/cancel-mail.ts';
 import { claimDueMail, renewMailLeases } from './outbox/claim-due-mail.ts';
 import { markFailed, markRetry, markSent } from './outbox/record-attempt.ts';
 import { isPermanentSmtpError, type MailTransport } from './transports.ts';
@@ -160,15 +161,16 @@ export class MailSender {
     return accepted;
   }
 
-  private claim(db: DB, limit: number): Promise<OutboxRow[]> {
-    if (limit <= 0) return Promise.resolve([]);
-    return claimDueMail(db, this.opts.dialect, {
+  private async claim(db: DB, limit: number): Promise<OutboxRow[]> {
+    if (limit <= 0) return [];
+    const rows = await claimDueMail(db, this.opts.dialect, {
       now: Date.now(),
       leaseMs: this.opts.timings.mailLeaseMs,
       limit,
       workerId: this.opts.workerId,
       skip: [...this.inFlight.keys()],
     });
+    return withdrawSuppressed(db, rows);
   }
 
   /** Sends under way past half their lease: renewed now, long before a peer could take them. */

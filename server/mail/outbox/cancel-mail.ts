@@ -1,6 +1,7 @@
 // Withdraws mail that has not gone out yet: its contact was deleted, or its address suppressed.
 import { sql } from 'kysely';
 import type { DB } from '../../db/open-database.ts';
+import type { OutboxRow } from '../../db/schema.ts';
 
 /**
  * UPDATE outbox SET status = 'cancelled', last_error = reason
@@ -38,4 +39,30 @@ export async function cancelPendingMailTo(
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/**
+ * Withdraws the claimed rows whose address is on the suppression list and returns the others, to
+ * be sent. Checked at each claim because the check at enqueue can miss: on PostgreSQL a suppression
+ * committing while the mail's transaction is open is checked too early by the enqueue, and its
+ * cancel cannot see the uncommitted row.
+ */
+export async function withdrawSuppressed(db: DB, rows: OutboxRow[]): Promise<OutboxRow[]> {
+  if (rows.length === 0) return rows;
+  // The suppression list's key (suppressions/suppression-rows.ts), which imports this file.
+  const key = (row: OutboxRow) => row.to_address.trim().toLowerCase();
+  const listed = await db
+    .selectFrom('suppressions')
+    .select('email')
+    .where('email', 'in', [...new Set(rows.map(key))])
+    .execute();
+  if (listed.length === 0) return rows;
+  const blocked = new Set(listed.map((s) => s.email));
+  const withdrawn = rows.filter((row) => blocked.has(key(row))).map((row) => row.id);
+  await db
+    .updateTable('outbox')
+    .set({ status: 'cancelled', last_error: 'suppressed', locked_until: null, locked_by: null })
+    .where('id', 'in', withdrawn)
+    .execute();
+  return rows.filter((row) => !blocked.has(key(row)));
 }
