@@ -136,13 +136,18 @@ export class MailSender {
     const accepted = this.takeAccepted();
     const room = MAX_IN_FLIGHT - this.inFlight.size;
     const expiring = this.expiringLeases();
+    const leaseUntil = Date.now() + this.opts.timings.mailLeaseMs;
     let rows: OutboxRow[];
     try {
       rows =
         accepted.length || expiring.length
           ? await db.transaction().execute(async (trx) => {
               await this.record(trx, accepted);
-              await this.renew(trx, expiring);
+              await renewMailLeases(trx, {
+                ids: expiring,
+                until: leaseUntil,
+                workerId: this.opts.workerId,
+              });
               return this.claim(trx, room);
             })
           : await this.claim(db, room);
@@ -150,6 +155,11 @@ export class MailSender {
       // Unrecorded, they would be sent again once their lease ran out.
       this.accepted.unshift(...accepted);
       throw error;
+    }
+    // Only once committed: a renewal rolled back is tried again at the next pass.
+    for (const id of expiring) {
+      const send = this.inFlight.get(id);
+      if (send) send.leaseUntil = leaseUntil;
     }
     for (const row of rows) this.track(row);
     return rows.length;
@@ -177,16 +187,6 @@ export class MailSender {
   private expiringLeases(): number[] {
     const renewBy = Date.now() + this.opts.timings.mailLeaseMs / 2;
     return [...this.inFlight].filter(([, s]) => s.leaseUntil <= renewBy).map(([id]) => id);
-  }
-
-  private async renew(db: DB, ids: number[]): Promise<void> {
-    if (ids.length === 0) return;
-    const until = Date.now() + this.opts.timings.mailLeaseMs;
-    await renewMailLeases(db, { ids, until, workerId: this.opts.workerId });
-    for (const id of ids) {
-      const send = this.inFlight.get(id);
-      if (send) send.leaseUntil = until;
-    }
   }
 
   private async record(db: DB, accepted: Accepted[]): Promise<void> {
