@@ -119,10 +119,24 @@ export class MailSender {
     this.loop.wake();
   }
 
-  /** Lets the sends in flight finish and records them, then stops. */
+  /**
+   * Lets the sends in flight finish, then stops. Until the last one is done it records each as it
+   * finishes and renews the leases of the others: waiting for all, a slow SMTP server could make
+   * leases run out and a peer send those mails again.
+   */
   async stop(): Promise<void> {
     await this.loop.stop();
-    await Promise.all([...this.inFlight.values()].map((s) => s.sending));
+    while (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise((resolve) => {
+        timer = setTimeout(resolve, this.opts.timings.mailLeaseMs / 4);
+      });
+      await Promise.race([tick, ...[...this.inFlight.values()].map((s) => s.sending)]);
+      clearTimeout(timer);
+      await this.pass(0).catch((err) =>
+        this.opts.logger.error({ err }, 'mail sender: recording while stopping failed; will retry'),
+      );
+    }
     await this.record(this.opts.db, this.takeAccepted());
     this.opts.transport.close();
   }
@@ -131,10 +145,13 @@ export class MailSender {
    * Marks the mails accepted since the last pass as sent and starts sending the due rows there is
    * room for; returns how many rows it claimed.
    */
-  async drainOnce(): Promise<number> {
+  drainOnce(): Promise<number> {
+    return this.pass(MAX_IN_FLIGHT - this.inFlight.size);
+  }
+
+  private async pass(room: number): Promise<number> {
     const { db } = this.opts;
     const accepted = this.takeAccepted();
-    const room = MAX_IN_FLIGHT - this.inFlight.size;
     const expiring = this.expiringLeases();
     const leaseUntil = Date.now() + this.opts.timings.mailLeaseMs;
     let rows: OutboxRow[];
