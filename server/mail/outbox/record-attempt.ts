@@ -36,18 +36,26 @@ export async function markSent(
     .execute();
 }
 
+/**
+ * A failed attempt's outcome goes only to a row still pending: one cancelled while its send was
+ * under way (its contact deleted, its address suppressed) stays cancelled, and one another process
+ * sent meanwhile (this one's claim reaped as stalled) stays sent.
+ */
 export async function markRetry(db: DB, id: number, error: string, retryAt: number): Promise<void> {
   await db
     .updateTable('outbox')
     .set({ next_attempt_at: retryAt, locked_until: null, locked_by: null, last_error: error })
     .where('id', '=', id)
+    .where('status', '=', 'pending')
     .execute();
 }
 
+/** See markRetry: a pending row only. */
 export async function markFailed(db: DB, id: number, error: string): Promise<void> {
   await db
     .updateTable('outbox')
     .set({ status: 'failed', locked_until: null, locked_by: null, last_error: error })
     .where('id', '=', id)
+    .where('status', '=', 'pending')
     .execute();
 }
