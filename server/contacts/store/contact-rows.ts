@@ -181,7 +181,7 @@ async function checkedFieldChanges(
  * nothing is not made (so a sync that sends back what it read does not loop). An identity that
  * belongs to another contact is an IdentityConflictError; a defined field of the wrong type a
  * ValidationError; leaving a live contact without any identity a ValidationError. A deleted
- * contact given a status is restored.
+ * contact given a status is restored; an erased one is a ConflictError.
  * @example await updateContact(trx, row, { firstName: 'Ann', status: 'confirmed' }, now)
  */
 export async function updateContact(
@@ -190,6 +190,12 @@ export async function updateContact(
   change: ContactData & { status?: SettableStatus },
   now: number,
 ): Promise<ContactRow> {
+  // Its personal data is gone for good: an email or a status written here would bring the id,
+  // with the history kept under it, back to life as somebody (and make it restorable).
+  if (isErased(current))
+    throw new ConflictError(
+      `contact ${current.id} was erased: it cannot be changed; create the contact anew`,
+    );
   const identities = {
     email: change.email !== current.email ? change.email : undefined,
     phone: change.phone && change.phone.e164 !== current.phone ? change.phone : undefined,
