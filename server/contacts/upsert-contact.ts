@@ -1,5 +1,6 @@
 // Finds the contact an input is (external id, else email, else phone) and creates or updates it.
 
+import { dialectOf } from '../db/dialect.ts';
 import type { DB } from '../db/open-database.ts';
 import type { ContactRow, ContactStatus } from '../db/schema.ts';
 import { ConflictError, IdentityConflictError } from '../errors.ts';
@@ -82,7 +83,11 @@ async function tryUpsert(
   input: ContactInput,
   options: UpsertOptions,
 ): Promise<UpsertResult | undefined> {
-  const { existing, phone } = await matchIdentity(db, input, options.mode);
+  const { existing: found, phone } = await matchIdentity(db, input, options.mode);
+  // Only what writes the contact found needs it as it is now; an anonymous post only reads it.
+  const writes = options.mode === 'overwrite' || (options.restoreDeleted && found?.deleted_at);
+  const existing = found && writes ? await stillAsFound(db, found) : found;
+  if (found && !existing) return undefined;
   if (existing) {
     if (options.mode === 'overwrite') {
       const contact = await overwrite(db, existing, { ...input, phone }, options);
@@ -105,6 +110,24 @@ async function tryUpsert(
     options.now,
   );
   return contact && { contact, created: true };
+}
+
+/**
+ * The contact found, row-locked until the transaction ends, if it still has the identities and
+ * deletion it was found with; `undefined` when a write committed since changed them (a concurrent
+ * PATCH moving its email away): writing the input onto it would undo that write, so look again.
+ */
+async function stillAsFound(db: DB, found: ContactRow): Promise<ContactRow | undefined> {
+  const row = await dialectOf(db)
+    .lockForWrite(db.selectFrom('contacts').selectAll().where('id', '=', found.id))
+    .executeTakeFirst();
+  const same =
+    row !== undefined &&
+    row.email === found.email &&
+    row.phone === found.phone &&
+    row.external_id === found.external_id &&
+    row.deleted_at === found.deleted_at;
+  return same ? row : undefined;
 }
 
 /** The contact the input is (if any) and the phone it may carry; refuses or drops foreign ones. */
