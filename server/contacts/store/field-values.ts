@@ -13,6 +13,14 @@ export interface FieldDefinition {
 /** ISO 8601: a date, or a date-time with a zone (what `Date.parse` reads the same everywhere). */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
+/** `Date.parse` rolls `2026-02-30` over to March 2 rather than refuse it: read the day back. */
+function isCalendarDay(value: string): boolean {
+  const day = value.slice(0, 10);
+  const time = Date.parse(`${day}T00:00:00Z`);
+  const valid = !Number.isNaN(time) && !Number.isNaN(Date.parse(value));
+  return valid && new Date(time).toISOString().slice(0, 10) === day;
+}
+
 type Checked = { ok: true; value: unknown } | { ok: false; message: string };
 
 /** A value as its field's type stores it; strings from forms and CSV are read as that type. */
@@ -35,7 +43,7 @@ export function coerceFieldValue(definition: FieldDefinition, value: unknown): C
       if (value === 'false' || value === '0' || value === 0) return { ok: true, value: false };
       return { ok: false, message: 'must be true or false' };
     case 'date':
-      if (typeof value === 'string' && ISO_DATE.test(value) && !Number.isNaN(Date.parse(value)))
+      if (typeof value === 'string' && ISO_DATE.test(value) && isCalendarDay(value))
         return { ok: true, value };
       return { ok: false, message: 'must be an ISO 8601 date like 2026-12-31' };
     case 'enum':
