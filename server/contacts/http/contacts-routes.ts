@@ -38,6 +38,11 @@ const json = <T>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 const notFound = { 404: errorResponse('No contact with this id') };
+/** What PATCH and PUT answer for a contact erased (GDPR): its id stays, nothing can be written to it. */
+const erasedConflict = {
+  409: errorResponse('The contact was erased (`conflict`): create the contact anew instead'),
+};
+
 const identityConflict = {
   422: errorResponse(
     'Invalid input (`error.issues` names each field), or identities of other contacts: an email ' +
@@ -124,6 +129,7 @@ const patchRoute = createRoute({
     ...errorResponses,
     ...notFound,
     ...identityConflict,
+    ...erasedConflict,
   },
 });
 
@@ -147,6 +153,7 @@ const replaceRoute = (path: string, summary: string) =>
       ...errorResponses,
       ...notFound,
       ...identityConflict,
+      ...erasedConflict,
     },
   });
 
