@@ -4,6 +4,7 @@ import type { RunRow } from '../server/db/schema.ts';
 import { updateRuns } from '../server/engine/runs-store/update-run.ts';
 import { saveSteps } from '../server/engine/step-records.ts';
 import { RoundWriter } from '../server/engine/step-writers.ts';
+import { insertClaimedRuns } from './helpers/bare-engine.ts';
 import { migratedDatabaseEach, testDialects } from './helpers/databases.ts';
 
 describe.each(testDialects())('round writes keep values on %s', (dialect) => {
@@ -11,28 +12,7 @@ describe.each(testDialects())('round writes keep values on %s', (dialect) => {
   const LEASE = 4_102_444_800_123; // 2100-01-01: far past 2^31 and 2^32
   const tricky = `it's "quoted"; -- \\ é ✓ '' \u0000x`.replace('\u0000', '');
 
-  let versions = 0;
-  const claimedRuns = async (count: number): Promise<RunRow[]> => {
-    const { id: versionId } = await current()
-      .db.insertInto('workflow_versions')
-      .values({ name: 'w', version: `v${++versions}`, definition: '{}', created_at: 1 })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const rows = Array.from({ length: count }, () => ({
-      workflow: 'w',
-      version_id: versionId,
-      contact_id: null,
-      trigger_event_id: 1,
-      exclusive: 0,
-      status: 'running' as const,
-      state: '{}',
-      locked_until: LEASE,
-      locked_by: 'me',
-      created_at: 1,
-      updated_at: 1,
-    }));
-    return current().db.insertInto('workflow_runs').values(rows).returningAll().execute();
-  };
+  const claimedRuns = (count: number) => insertClaimedRuns(current().db, count, LEASE);
   const stored = (ids: number[]) =>
     current()
       .db.selectFrom('workflow_runs')

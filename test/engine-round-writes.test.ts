@@ -2,33 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRow } from '../server/db/schema.ts';
 import { LeaseLost, updateRuns } from '../server/engine/runs-store/update-run.ts';
+import { insertClaimedRuns } from './helpers/bare-engine.ts';
 import { migratedDatabaseEach, testDialects } from './helpers/databases.ts';
 
 describe.each(testDialects())('updating a round of runs on %s', (dialect) => {
   const current = migratedDatabaseEach(dialect);
   const LEASE = 5_000_000;
 
-  const claimedRuns = async (count: number): Promise<RunRow[]> => {
-    const { id: versionId } = await current()
-      .db.insertInto('workflow_versions')
-      .values({ name: 'w', version: 'v1', definition: '{}', created_at: 1 })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const rows = Array.from({ length: count }, () => ({
-      workflow: 'w',
-      version_id: versionId,
-      contact_id: null,
-      trigger_event_id: 1,
-      exclusive: 0,
-      status: 'running' as const,
-      state: '{}',
-      locked_until: LEASE,
-      locked_by: 'me',
-      created_at: 1,
-      updated_at: 1,
-    }));
-    return current().db.insertInto('workflow_runs').values(rows).returningAll().execute();
-  };
+  const claimedRuns = (count: number) => insertClaimedRuns(current().db, count, LEASE);
   const stored = () => current().db.selectFrom('workflow_runs').selectAll().orderBy('id').execute();
 
   it('writes each run its own values, nulls and numbers alike, and answers the rows as stored', async () => {

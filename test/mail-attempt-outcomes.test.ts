@@ -4,30 +4,15 @@ import type { DB } from '../server/db/open-database.ts';
 import { cancelPendingMailTo } from '../server/mail/outbox/cancel-mail.ts';
 import { markFailed, markRetry, markSent } from '../server/mail/outbox/record-attempt.ts';
 import { migratedDatabaseEach, testDialects } from './helpers/databases.ts';
+import { queueMail } from './helpers/mail-fixtures.ts';
 
+/** A mail to `to`, claimed by a sender whose send is under way. */
 async function queueOne(db: DB, to: string): Promise<number> {
-  const now = Date.now();
-  const { id } = await db
-    .insertInto('outbox')
-    .values({
-      kind: 'confirmation',
-      idempotency_key: `outcome-${to}`,
-      contact_id: null,
-      to_address: to,
-      subject: 'hi',
-      text_body: 'hi',
-      html_body: '<p>hi</p>',
-      headers: '{}',
-      status: 'pending',
-      next_attempt_at: now,
-      created_at: now,
-      // Claimed by a sender whose send is under way.
-      locked_until: now + 60_000,
-      locked_by: 'sender-a',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
+  const [id] = await queueMail(db, [to], {
+    locked_until: Date.now() + 60_000,
+    locked_by: 'sender-a',
+  });
+  return id as number;
 }
 
 const stateOf = (db: DB, id: number) =>

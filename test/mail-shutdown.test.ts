@@ -1,41 +1,10 @@
 // Stopping while SMTP sends are under way: each mail goes out once and is marked sent before exit.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../server/db/open-database.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from './helpers/databases.ts';
+import { slowSmtp } from './helpers/mail-fixtures.ts';
 import { spawnServer, startTestServer } from './helpers/server.ts';
 import { until } from './helpers/workflow-dir.ts';
-
-/** An SMTP server that takes `delayMs` to accept each message; counts messages by recipient. */
-async function slowSmtp(delayMs: number) {
-  const received = new Map<string, number>();
-  let receiving = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData: (stream, session, callback) => {
-      receiving++;
-      stream.resume();
-      stream.on('end', () =>
-        setTimeout(() => {
-          for (const to of session.envelope.rcptTo)
-            received.set(to.address, (received.get(to.address) ?? 0) + 1);
-          callback();
-        }, delayMs),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
-    receiving: () => receiving,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe.each(testDialects())('stopping during sends on %s', (dialect) => {
   let database: TestDatabase;

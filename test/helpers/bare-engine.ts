@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { defaultTimings } from '../../server/config.ts';
 import type { DialectCapabilities } from '../../server/db/dialect.ts';
 import type { DB } from '../../server/db/open-database.ts';
+import type { RunRow } from '../../server/db/schema.ts';
 import { noWakeups, withTransaction } from '../../server/db/unit-of-work.ts';
 import { compileWorkflow } from '../../server/engine/definition/compile.ts';
 import type { CompiledWorkflow } from '../../server/engine/definition/types.ts';
@@ -87,4 +88,29 @@ export async function waitingForLock(db: DB, name: string): Promise<void> {
     if ((rows[0]?.n ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+let fixtureVersions = 0;
+
+/** `count` running runs of a bare version, claimed by worker `me` until `lease` (run writers' fixture). */
+export async function insertClaimedRuns(db: DB, count: number, lease: number): Promise<RunRow[]> {
+  const { id: versionId } = await db
+    .insertInto('workflow_versions')
+    .values({ name: 'w', version: `v${++fixtureVersions}`, definition: '{}', created_at: 1 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const rows = Array.from({ length: count }, () => ({
+    workflow: 'w',
+    version_id: versionId,
+    contact_id: null,
+    trigger_event_id: 1,
+    exclusive: 0,
+    status: 'running' as const,
+    state: '{}',
+    locked_until: lease,
+    locked_by: 'me',
+    created_at: 1,
+    updated_at: 1,
+  }));
+  return db.insertInto('workflow_runs').values(rows).returningAll().execute();
 }
