@@ -50,6 +50,7 @@ export function restoreDeletedContact(
   now: number,
 ): Promise<ContactView> {
   return withTransaction(ctx, async (tx) => {
+    await lockContacts(tx.db, [id]);
     const current = await findContactById(tx.db, id);
     if (!current) throw new NotFoundError(`contact ${id} not found`);
     return loadContactView(tx.db, await restoreContact(tx.db, current, now));

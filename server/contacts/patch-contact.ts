@@ -7,6 +7,7 @@ import { type ContactView, loadContactView } from './contact-view.ts';
 import {
   type ContactData,
   findContactById,
+  lockContacts,
   type SettableStatus,
   updateContact,
 } from './store/contact-rows.ts';
@@ -28,6 +29,8 @@ export async function patchContact(
   patch: ContactPatch,
   now: number,
 ): Promise<ContactRow> {
+  // The contact's lock, as deleting takes it: a delete committing meanwhile is seen, not written over.
+  await lockContacts(db, [id]);
   const current = await findContactById(db, id);
   if (!current) throw new NotFoundError(`contact ${id} not found`);
   const { fields, ...rest } = patch;

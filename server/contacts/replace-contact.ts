@@ -5,7 +5,12 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import type { ReadContact } from './contact-input.ts';
 import { type ContactView, loadContactView } from './contact-view.ts';
 import { addLabelIds, ensureLabels, type LabelKind, removeLabelIds } from './labels/labels.ts';
-import { findContactById, type SettableStatus, updateContact } from './store/contact-rows.ts';
+import {
+  findContactById,
+  lockContacts,
+  type SettableStatus,
+  updateContact,
+} from './store/contact-rows.ts';
 
 export interface ReplaceContactInput {
   contact: ReadContact;
@@ -47,6 +52,8 @@ export function replaceContact(
     ]);
   return withTransaction(ctx, async (tx) => {
     const trx = tx.db;
+    // As patchContact: a delete committing meanwhile is seen, not written over.
+    await lockContacts(trx, [id]);
     const current = await findContactById(trx, id);
     if (!current) throw new NotFoundError(`contact ${id} not found`);
     await updateContact(
