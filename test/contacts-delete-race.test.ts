@@ -1,6 +1,7 @@
-// PATCH beside DELETE of the same contact (PostgreSQL: both commit while the other waits).
+// PATCH or an unsubscribe beside DELETE of the same contact (PostgreSQL: each commits while the other waits).
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { unsubscribeContact } from '../server/confirm/unsubscribe.ts';
 import { deleteContact } from '../server/contacts/delete-contact.ts';
 import { editContact } from '../server/contacts/patch-contact.ts';
 import { type OpenDatabase, openDatabase } from '../server/db/open-database.ts';
@@ -68,6 +69,48 @@ describe.each(testDialects())('a patch beside a delete on %s', (dialect) => {
       expect({ deleted: row.deleted_at !== null, status: row.status }).toEqual({
         deleted: false,
         status: 'confirmed',
+      });
+    },
+  );
+
+  // The same for an unsubscribe link followed while the contact is being deleted.
+  it.runIf(dialect === 'postgres')(
+    'leaves a contact deleted when its unsubscribe link is followed during the delete',
+    async () => {
+      const id = await insertContact(current().db, 'gone@example.com');
+      const holder = new pg.Client({ connectionString: current().url });
+      await holder.connect();
+      let unsubscribed: boolean | undefined;
+      try {
+        await holder.query('begin');
+        await holder.query('select 1 from contacts where id = $1 for update', [id]);
+        const deleting = deleteContact(
+          { db: deleteSide.db, wakeups: noWakeups },
+          id,
+          { erase: false },
+          Date.now(),
+        );
+        await waitingForLock(current().db, DELETE_SIDE);
+        const unsubscribing = unsubscribeContact(
+          { db: patchSide.db, wakeups: noWakeups },
+          { contactId: id, ip: null, userAgent: null },
+        );
+        await waitingForLock(current().db, PATCH_SIDE);
+        await holder.query('commit');
+        await deleting;
+        unsubscribed = await unsubscribing;
+      } finally {
+        await holder.end();
+      }
+      const row = await current()
+        .db.selectFrom('contacts')
+        .select(['status', 'deleted_at'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect({ unsubscribed, deleted: row.deleted_at !== null, status: row.status }).toEqual({
+        unsubscribed: false,
+        deleted: true,
+        status: 'deleted',
       });
     },
   );
