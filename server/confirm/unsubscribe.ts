@@ -2,7 +2,7 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { recordConsent } from '../contacts/consents.ts';
-import { findContactById, updateContact } from '../contacts/store/contact-rows.ts';
+import { findContactById, lockContacts, updateContact } from '../contacts/store/contact-rows.ts';
 import { type VerbContext, withTransaction } from '../db/unit-of-work.ts';
 import { recordActivities } from '../deliverability/activities/record-activity.ts';
 import { appendEvent, contactEventParams } from '../events/append-event.ts';
@@ -33,6 +33,8 @@ export async function unsubscribeContact(
   const now = input.now ?? Date.now();
   return withTransaction(ctx, async (tx) => {
     const trx = tx.db;
+    // The contact's lock, as deleting takes it: a delete committing meanwhile is seen, not undone.
+    await lockContacts(trx, [input.contactId]);
     const contact = await findContactById(trx, input.contactId);
     if (!contact || contact.deleted_at !== null) return false;
     if (contact.status === 'unsubscribed') return true;

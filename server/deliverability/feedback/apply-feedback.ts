@@ -3,6 +3,7 @@ import {
   findContactBy,
   findContactById,
   isErased,
+  lockContacts,
   updateContact,
 } from '../../contacts/store/contact-rows.ts';
 import type { ContactRow } from '../../db/schema.ts';
@@ -76,6 +77,12 @@ export function applyFeedback(
     let contact: ContactRow | undefined =
       mail?.contact_id != null ? await findContactById(tx.db, mail.contact_id) : undefined;
     contact ??= await findContactBy(tx.db, 'email', feedback.email);
+    if (contact) {
+      // Read again under the contact's lock, as deleting takes it: a delete committing meanwhile
+      // is seen, not written over with a bounced status.
+      await lockContacts(tx.db, [contact.id]);
+      contact = await findContactById(tx.db, contact.id);
+    }
     const detail = {
       source: feedback.source,
       ...(bounceType ? { type: bounceType } : {}),
