@@ -36,9 +36,13 @@ describe.each(testDialects())('engine claimers on %s', (dialect) => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
-    const { db } = server.database;
+    const { db, dialect: caps } = server.database;
+    // DDL under the migration lock: another test's migrator reads every schema's tables, and
+    // failed when this rename changed them under it (PostgreSQL).
+    const rename = (from: string, to: string) =>
+      caps.migratingAlone(db, (conn) => conn.schema.alterTable(from).renameTo(to).execute());
     // Stands for a database that fails every query reading steps (a restart, a full disk).
-    await db.schema.alterTable('workflow_steps').renameTo('workflow_steps_away').execute();
+    await rename('workflow_steps', 'workflow_steps_away');
     try {
       // The first pass starts the runs (and fails advancing those it leased to itself).
       await expect(server.engine.tick()).rejects.toThrow();
@@ -46,7 +50,7 @@ describe.each(testDialects())('engine claimers on %s', (dialect) => {
       await new Promise((r) => setTimeout(r, 300));
     } finally {
       process.off('unhandledRejection', onUnhandled);
-      await db.schema.alterTable('workflow_steps_away').renameTo('workflow_steps').execute();
+      await rename('workflow_steps_away', 'workflow_steps');
     }
     expect(unhandled).toEqual([]);
   });
