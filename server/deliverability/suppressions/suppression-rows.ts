@@ -4,9 +4,7 @@ import type { SuppressionReason, SuppressionRow } from '../../db/schema.ts';
 import type { Tx } from '../../db/unit-of-work.ts';
 import { toPage } from '../../http/pagination.ts';
 import { cancelPendingMailTo } from '../../mail/outbox/cancel-mail.ts';
-
-/** Suppression is by address, whatever its case: `Ann@Example.com` is `ann@example.com`. */
-export const suppressionKey = (email: string) => email.trim().toLowerCase();
+import { suppressionKey } from './suppression-key.ts';
 
 /** True when no mail may be queued for `email` (mail/outbox/enqueue-mail.ts asks before each). */
 export async function isSuppressed(db: DB, email: string): Promise<boolean> {

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { DB } from '../../db/open-database.ts';
 import type { OutboxRow } from '../../db/schema.ts';
+import { suppressionKey } from '../../deliverability/suppressions/suppression-key.ts';
 
 /**
  * UPDATE outbox SET status = 'cancelled', last_error = reason
@@ -49,8 +50,7 @@ export async function cancelPendingMailTo(
  */
 export async function withdrawSuppressed(db: DB, rows: OutboxRow[]): Promise<OutboxRow[]> {
   if (rows.length === 0) return rows;
-  // The suppression list's key (suppressions/suppression-rows.ts), which imports this file.
-  const key = (row: OutboxRow) => row.to_address.trim().toLowerCase();
+  const key = (row: OutboxRow) => suppressionKey(row.to_address);
   const listed = await db
     .selectFrom('suppressions')
     .select('email')
